@@ -1,0 +1,67 @@
+"""The ``jieru`` command: database, order import, tokens, knowledge-base builds."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from jieru.db.migrate import upgrade
+
+    upgrade(args.revision)
+    return 0
+
+
+def _import_orders(args: argparse.Namespace) -> int:
+    from jieru.importer import run_import
+
+    return run_import(args.file, rebase_from=args.rebase_from)
+
+
+def _token(args: argparse.Namespace) -> int:
+    from jieru.auth import make_token
+
+    print(make_token(args.buyer_id, minutes=args.minutes))
+    return 0
+
+
+def _kb_build(args: argparse.Namespace) -> int:
+    from jieru.kb.build import build_all
+
+    return build_all(check=args.check)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="jieru", description="介入助手 tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    up = db.add_parser("upgrade", help="apply Alembic migrations to DATABASE_URL")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(func=_db_upgrade)
+
+    imp = sub.add_parser("import-orders", help="load an orders file (shared/fixtures/orders.schema.json)")
+    imp.add_argument("file")
+    imp.add_argument(
+        "--rebase-from",
+        metavar="TIME",
+        help="shift every time in the file by (now - TIME), so a demo data set stays current",
+    )
+    imp.set_defaults(func=_import_orders)
+
+    tok = sub.add_parser("token", help="print an app-channel JWT for a buyer (local use)")
+    tok.add_argument("buyer_id")
+    tok.add_argument("--minutes", type=int, default=60)
+    tok.set_defaults(func=_token)
+
+    kb = sub.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
+    build = kb.add_parser("build", help="regenerate the files derived from kb/ (jieba dictionary, domain responses)")
+    build.add_argument("--check", action="store_true", help="fail if a generated file is out of date")
+    build.set_defaults(func=_kb_build)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

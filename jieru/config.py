@@ -1,0 +1,59 @@
+"""All configuration read from the environment, in one place.
+
+Every other module asks this one; nothing else reads ``os.environ``.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+PLATFORMS = ("jd", "taobao", "tmall", "pdd", "xianyu")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A snapshot of the environment; build a new one (``settings()``) to see changes."""
+
+    database_url: str
+    kb_dir: Path
+    timezone: ZoneInfo
+    default_platform: str
+    app_jwt_secret: str | None
+    # A fixed "now" (ISO 8601) for demos and conversation tests; unset in production.
+    clock: datetime | None
+    # Buyer assumed on channels that carry no authenticated buyer (terminal, local REST).
+    # Development only: never set where real buyers connect.
+    dev_buyer: str | None
+
+
+def _default_sqlite_url() -> str:
+    path = PROJECT_ROOT / "var" / "jieru.db"
+    return f"sqlite:///{path}"
+
+
+def settings() -> Settings:
+    """Read the environment now and return the settings it describes."""
+    clock = os.environ.get("JIERU_CLOCK")
+    default_platform = os.environ.get("JIERU_DEFAULT_PLATFORM", "jd")
+    if default_platform not in PLATFORMS:
+        raise ValueError(f"JIERU_DEFAULT_PLATFORM must be one of {PLATFORMS}, not {default_platform!r}")
+    return Settings(
+        database_url=os.environ.get("DATABASE_URL") or _default_sqlite_url(),
+        kb_dir=Path(os.environ.get("JIERU_KB_DIR") or PROJECT_ROOT / "kb"),
+        timezone=ZoneInfo(os.environ.get("JIERU_TZ", "Asia/Shanghai")),
+        default_platform=default_platform,
+        app_jwt_secret=os.environ.get("JIERU_APP_JWT_SECRET") or None,
+        clock=datetime.fromisoformat(clock) if clock else None,
+        dev_buyer=os.environ.get("JIERU_DEV_BUYER") or None,
+    )
+
+
+def now() -> datetime:
+    """The current time, timezone-aware; ``JIERU_CLOCK`` pins it for demos and tests."""
+    s = settings()
+    return s.clock if s.clock is not None else datetime.now(s.timezone)
