@@ -77,6 +77,8 @@ class Verdict(str, Enum):
     NOT_YET = "not_yet"
     NOT_APPLICABLE = "not_applicable"
     IN_PROGRESS = "in_progress"
+    # kb/ has no rule for this platform or case: the bot says it does not know and offers a human.
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
