@@ -31,6 +31,12 @@ def _kb_build(args: argparse.Namespace) -> int:
     return build_all(check=args.check)
 
 
+def _chat(args: argparse.Namespace) -> int:
+    from jieru.chat import run_chat
+
+    return run_chat(args.url, args.token)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="jieru", description="介入助手 tools")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -58,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     build = kb.add_parser("build", help="regenerate the files derived from kb/ (jieba dictionary, domain responses)")
     build.add_argument("--check", action="store_true", help="fail if a generated file is out of date")
     build.set_defaults(func=_kb_build)
+
+    chat = sub.add_parser("chat", help="chat with the running bot through the app channel")
+    chat.add_argument("--url", default="http://127.0.0.1:5005")
+    chat.add_argument("--token", required=True, help="a JWT, e.g. from `jieru token b1001`")
+    chat.set_defaults(func=_chat)
 
     args = parser.parse_args(argv)
     return args.func(args)

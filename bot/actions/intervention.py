@@ -1,0 +1,170 @@
+"""The intervention form: ask only what is missing, confirm, file in one transaction."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.common import BuyerAction, call, deadline_lines, label, order_line
+from bot.actions.knowledge import answer_faq, faq_key_of
+from bot.actions.orders import FILING_SLOTS
+from jieru.kb.evidence import checklist
+from jieru.services import disputes, progress
+
+PROBLEMS = (
+    "report_refund_refused", "report_not_shipped", "report_refund_not_received",
+    "report_return_not_refunded", "report_exchange_not_reshipped", "report_bad_item",
+)
+# Words by which a buyer says they have no evidence at all.
+NO_EVIDENCE = ("没有", "没", "无", "木有", "沒有", "没得")
+MAX_DESCRIPTION = 500
+
+
+def _answered_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """If the buyer asked a knowledge question instead of answering, answer it (the
+    form then asks again) and say so."""
+    key = faq_key_of(tracker)
+    if key is None:
+        return False
+    answer_faq(dispatcher, key, tracker.get_slot("platform"))
+    return True
+
+
+def parse_evidence(text: str, problem: str | None, platform: str | None) -> list[str]:
+    """Evidence item ids named in the buyer's words (kb/evidence.yml labels); what
+    matches no item is kept as the buyer's own words."""
+    text = text.strip()
+    if not text or any(text.startswith(w) for w in NO_EVIDENCE):
+        return []
+    items = checklist(problem, platform) if problem else []
+    named = [i.id for i in items if any(part and part in text for part in _label_parts(i.label))]
+    return named or [f"other:{text[:200]}"]
+
+
+def _label_parts(label_text: str) -> list[str]:
+    for sep in "、/（）()，,或和":
+        label_text = label_text.replace(sep, " ")
+    return [p for p in label_text.split() if len(p) >= 2]
+
+
+def evidence_pairs(ids: list[str], problem: str | None, platform: str | None) -> list[tuple[str, str]]:
+    """(kind, description) pairs for the repository."""
+    known = {i.id: i.label for i in (checklist(problem, platform) if problem else [])}
+    return [("other", i[6:]) if i.startswith("other:") else (i, known.get(i, i)) for i in ids]
+
+
+class ValidateInterventionForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_intervention_form"
+
+    def validate_problem(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        return {"problem": value if value in PROBLEMS else None}
+
+    def validate_description(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        if _answered_question(dispatcher, tracker):
+            return {"description": None}
+        text = str(value or "").strip()
+        if len(text) < 2 or len(text) > MAX_DESCRIPTION:
+            dispatcher.utter_message(response="utter_description_invalid")
+            return {"description": None}
+        return {"description": text}
+
+    def validate_evidence(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        if isinstance(value, list):  # already parsed on an earlier turn
+            return {"evidence": value}
+        if _answered_question(dispatcher, tracker):
+            return {"evidence": None}
+        return {"evidence": parse_evidence(str(value or ""), tracker.get_slot("problem"), tracker.get_slot("platform"))}
+
+
+class ActionAskEvidence(Action):
+    """Ask for evidence with the checklist kb/ gives for this problem."""
+
+    def name(self) -> str:
+        return "action_ask_evidence"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        items = checklist(tracker.get_slot("problem"), tracker.get_slot("platform"))
+        buttons = [{"title": f"有{i.label}", "payload": f"有{i.label}"} for i in items[:3]]
+        buttons.append({"title": "暂时没有", "payload": "没有凭证"})
+        dispatcher.utter_message(response="utter_ask_evidence", checklist="、".join(i.label for i in items), buttons=buttons)
+        return []
+
+
+class ActionAskConfirmFiling(BuyerAction):
+    """Show what will be filed and ask for confirmation."""
+
+    def name(self) -> str:
+        return "action_ask_confirm_filing"
+
+    async def act(self, dispatcher, tracker, domain, buyer) -> list[EventType]:
+        orders = await call(progress.buyer_orders, buyer_id=buyer, order_id=tracker.get_slot("order_id"))
+        if not orders:
+            dispatcher.utter_message(response="utter_order_not_found", order_id=tracker.get_slot("order_id"))
+            return [ActiveLoop(None), SlotSet("requested_slot", None)]
+        problem, platform = tracker.get_slot("problem"), tracker.get_slot("platform")
+        evidence = "、".join(d for _, d in evidence_pairs(tracker.get_slot("evidence") or [], problem, platform))
+        dispatcher.utter_message(
+            response="utter_filing_summary", order_line=order_line(orders[0]),
+            problem=domain_text(domain, f"utter_ask_{problem}"), description=tracker.get_slot("description"),
+            evidence=evidence or "暂无",
+        )
+        dispatcher.utter_message(response="utter_ask_intervention_form_confirm_filing")
+        return []
+
+
+def domain_text(domain: dict, response: str) -> str:
+    """The first text of a domain response (intent labels live there)."""
+    variants = domain.get("responses", {}).get(response) or [{}]
+    return variants[0].get("text", "")
+
+
+class ActionFileIntervention(BuyerAction):
+    """File the confirmed intervention; answer with its number, next steps and deadlines."""
+
+    def name(self) -> str:
+        return "action_file_intervention"
+
+    async def act(self, dispatcher, tracker, domain, buyer) -> list[EventType]:
+        reset = [SlotSet(slot, None) for slot in FILING_SLOTS]
+        if not tracker.get_slot("confirm_filing"):
+            dispatcher.utter_message(response="utter_filing_cancelled")
+            return reset
+        problem, platform = tracker.get_slot("problem"), tracker.get_slot("platform")
+        try:
+            filing = await call(
+                disputes.file_intervention, buyer_id=buyer, order_id=tracker.get_slot("order_id"),
+                problem=problem, description=tracker.get_slot("description") or "",
+                evidence=evidence_pairs(tracker.get_slot("evidence") or [], problem, platform),
+            )
+        except LookupError:
+            dispatcher.utter_message(response="utter_order_not_found", order_id=tracker.get_slot("order_id"))
+            return reset
+        if filing.filed:
+            dispatcher.utter_message(
+                response="utter_intervention_filed", number=filing.number, deadlines=deadline_lines(filing.deadlines))
+            return [*reset, SlotSet("eligibility", "in_progress")]
+        if filing.number:
+            dispatcher.utter_message(
+                response="utter_already_in_intervention", number=filing.number,
+                stage=label("intervention_status", filing.decision.stage or "submitted"),
+                deadlines=deadline_lines(filing.decision.deadlines),
+            )
+            return [*reset, SlotSet("eligibility", "in_progress")]
+        dispatcher.utter_message(response="utter_filing_refused", explanation=filing.decision.explanation)
+        return [*reset, SlotSet("eligibility", filing.decision.verdict.value)]
+
+
+class ActionCancelForm(Action):
+    """Leave the active form with nothing filed; says so only when the buyer asked to stop."""
+
+    def name(self) -> str:
+        return "action_cancel_form"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        if tracker.get_intent_of_latest_message() == "stop":
+            dispatcher.utter_message(response="utter_filing_cancelled")
+        slots = (*FILING_SLOTS, "complaint_category", "requested_slot")
+        return [ActiveLoop(None), *(SlotSet(s, None) for s in slots if s != "aftersale_id")]

@@ -1,0 +1,118 @@
+"""Find the buyer's order, decide on intervention, file it."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+from jieru import config
+from jieru.db import repository
+from jieru.kb import load_yaml
+from jieru.kb.policy import load_policy
+from jieru.rules.eligibility import evaluate, intervention_deadlines
+from jieru.rules.facts import Decision, OrderFacts, Verdict
+from jieru.rules.matching import rank
+from jieru.services import transaction
+
+
+class Lookup(str, Enum):
+    FOUND = "found"  # one order identified
+    CHOOSE = "choose"  # several (or one unconfirmed) candidates to pick from
+    NOT_FOUND = "not_found"  # the number is unknown, or not this buyer's
+    NO_MATCH = "no_match"  # the buyer has orders, none fits the problem
+    NO_ORDERS = "no_orders"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    lookup: Lookup
+    order: OrderFacts | None = None
+    decision: Decision | None = None
+    candidates: tuple[OrderFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class Filing:
+    """The outcome of a filing request: a new intervention, the one already open
+    (retries and concurrent requests land here), or a refusal with the decision."""
+
+    filed: bool
+    decision: Decision
+    order: OrderFacts
+    number: str | None = None
+    deadlines: tuple[tuple[str, datetime], ...] = field(default_factory=tuple)
+
+
+def problem_criteria(problem: str | None) -> list[dict]:
+    """kb/problems.yml's criteria for a reported problem (``any`` when none is named)."""
+    problems = load_yaml("problems.yml")["problems"]
+    return problems.get(problem or "any", problems["any"])
+
+
+def decide(order: OrderFacts, *, now: datetime, aftersale_id: str | None = None) -> Decision:
+    """The eligibility engine's decision for an order under its platform's kb/ policy."""
+    return evaluate(order, now=now, policy=load_policy(order.platform), aftersale_id=aftersale_id)
+
+
+def assess(*, buyer_id: str, order_id: str | None = None, problem: str | None = None) -> Assessment:
+    """Identify the order (by number, else by fit to the problem) and decide on it.
+
+    An order that exists but belongs to another buyer is reported as NOT_FOUND,
+    exactly like one that does not exist.
+    """
+    now = config.now()
+    with transaction() as session:
+        if order_id:
+            row = repository.get_order(session, buyer_id=buyer_id, order_id=order_id)
+            if row is None:
+                return Assessment(Lookup.NOT_FOUND)
+            order = repository.to_facts(row)
+            return Assessment(Lookup.FOUND, order, decide(order, now=now))
+        orders = [repository.to_facts(o) for o in repository.list_orders(session, buyer_id=buyer_id)]
+    if not orders:
+        return Assessment(Lookup.NO_ORDERS)
+    candidates = rank(orders, problem_criteria(problem))
+    if not candidates:
+        return Assessment(Lookup.NO_MATCH, candidates=tuple(orders[:3]))
+    # Even a single candidate is confirmed by the buyer before anything is decided on it.
+    return Assessment(Lookup.CHOOSE, candidates=tuple(candidates[:5]))
+
+
+def new_intervention_number(now: datetime) -> str:
+    """A number the buyer can quote: JR + local date + 6 random digits."""
+    return f"JR{now:%Y%m%d}{secrets.randbelow(10**6):06d}"
+
+
+def file_intervention(
+    *, buyer_id: str, order_id: str, problem: str, description: str, evidence: list[tuple[str, str]],
+) -> Filing:
+    """File an intervention on the buyer's order if the engine says it is eligible now.
+
+    One transaction: the intervention, the service-order lock, evidence and audit rows,
+    or nothing. A second request for the same service order returns the open one.
+    """
+    now = config.now()
+    with transaction() as session:
+        row = repository.get_order(session, buyer_id=buyer_id, order_id=order_id)
+        if row is None:
+            raise LookupError(order_id)
+        order = repository.to_facts(row)
+        decision = decide(order, now=now)
+        if decision.verdict is Verdict.IN_PROGRESS:
+            return Filing(False, decision, order, decision.intervention_number, decision.deadlines)
+        if decision.verdict is not Verdict.ELIGIBLE:
+            return Filing(False, decision, order)
+        deadlines = tuple(intervention_deadlines(load_policy(order.platform), now))
+        due = dict(deadlines)
+        try:
+            intervention = repository.open_intervention(
+                session, aftersale_id=decision.aftersale_id, number=new_intervention_number(now),
+                problem=problem, description=description, evidence=evidence, opened_at=now,
+                evidence_due_at=due.get("evidence_due"), decision_due_at=due.get("decision_by"),
+                actor=f"bot:{buyer_id}",
+            )
+        except repository.AlreadyInIntervention as exc:
+            # Lost a race with a concurrent or retried request: that one's intervention stands.
+            return Filing(False, decision, order, exc.intervention.number)
+        return Filing(True, decision, order, intervention.number, deadlines)
