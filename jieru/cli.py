@@ -19,9 +19,13 @@ def _import_orders(args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from jieru.auth import make_token
+    from jieru.auth import MissingSecretError, make_token
 
-    print(make_token(args.buyer_id, minutes=args.minutes))
+    try:
+        print(make_token(args.buyer_id, minutes=args.minutes))
+    except (MissingSecretError, ValueError) as exc:
+        print(f"jieru token: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
