@@ -1,0 +1,144 @@
+"""The NLU lexicon in ``kb/lexicon.yml``: entity forms, canonical values, domain terms.
+
+Used by the Rasa entity extractor (``jieru.nlu.extractor``) and by ``jieru kb build``,
+which writes the jieba user dictionary with :func:`write_userdict`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from jieru.kb import load_yaml
+from jieru.nlu.text import normalize
+
+LEXICON_FILE = "lexicon.yml"
+USERDICT_NAME = "jieru_userdict.txt"
+# Canonical values every consumer of the NLU relies on (shared/nlu-contract.yml).
+CANONICAL_VALUES = {
+    "platform": ("jd", "taobao", "tmall", "pdd", "xianyu"),
+    "aftersale_type": ("refund", "return_refund", "exchange"),
+    "goods_type": ("virtual", "physical"),
+}
+# jieba frequency for user terms: high enough to keep them whole against its own dictionary.
+_USERDICT_FREQ = 50000
+
+# 8-20 digits, written as one run or in groups of 2-6 split by single spaces or hyphens,
+# and not part of a longer run of digits or Latin letters.
+_ORDER_ID = re.compile(r"(?<![0-9a-z])(?:\d{8,20}|\d{2,6}(?:[ \-]\d{2,6})+)(?![0-9a-z])")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_ORDER_CUE = re.compile(r"(订单|单号|order|no\.?)\s*[:：]?\s*$")
+
+
+@dataclass(frozen=True)
+class EntityMatch:
+    """One entity found in a text: ``start``/``end`` index the text it was found in."""
+
+    entity: str
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Normalised entity forms (form -> (entity, value); value None hides a phrase) and terms."""
+
+    forms: dict[str, tuple[str, str | None]]
+    terms: tuple[str, ...]
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _compile(tuple(self.forms))
+
+    def find_entities(self, normalised: str) -> list[EntityMatch]:
+        """Platform, after-sale type and goods type mentions in ``normalised`` text.
+
+        The longest form at each position wins; Latin forms must stand as whole words.
+        """
+        found = []
+        for m in self.pattern.finditer(normalised):
+            entity, value = self.forms[m.group()]
+            if value is not None:
+                found.append(EntityMatch(entity, value, m.start(), m.end()))
+        return found
+
+
+def find_order_ids(normalised: str) -> list[EntityMatch]:
+    """Order numbers in ``normalised`` text, as digits only.
+
+    A mainland mobile number (11 digits, 1[3-9]...) counts only right after 订单/单号.
+    """
+    found = []
+    for m in _ORDER_ID.finditer(normalised):
+        digits = re.sub(r"[ \-]", "", m.group())
+        if not 8 <= len(digits) <= 20:
+            continue
+        if _MOBILE.fullmatch(digits) and not _ORDER_CUE.search(normalised[: m.start()]):
+            continue
+        found.append(EntityMatch("order_id", digits, m.start(), m.end()))
+    return found
+
+
+@lru_cache(maxsize=8)
+def _compile(forms: tuple[str, ...]) -> re.Pattern[str]:
+    # Alternatives are tried in order, so longest first gives the longest match.
+    alternatives = []
+    for form in sorted(forms, key=len, reverse=True):
+        escaped = re.escape(form)
+        if form.isascii():
+            escaped = rf"(?<![a-z0-9]){escaped}(?![a-z0-9])"
+        alternatives.append(escaped)
+    return re.compile("|".join(alternatives))
+
+
+def parse_lexicon(data: dict) -> Lexicon:
+    """Validate the parsed ``lexicon.yml`` and index it; raises ``ValueError`` on a bad file."""
+    entities = data.get("entities") or {}
+    problems = []
+    forms: dict[str, tuple[str, str | None]] = {}
+    for entity, values in CANONICAL_VALUES.items():
+        missing = set(values) - set(entities.get(entity) or {})
+        if missing:
+            problems.append(f"{entity}: no forms for {sorted(missing)}")
+    for entity, by_value in entities.items():
+        if entity not in CANONICAL_VALUES:
+            problems.append(f"unknown entity {entity!r}")
+            continue
+        for value, value_forms in by_value.items():
+            if value not in CANONICAL_VALUES[entity]:
+                problems.append(f"{entity}: {value!r} is not a canonical value")
+            for form in value_forms:
+                key = normalize(str(form))
+                if forms.get(key, (entity, value)) != (entity, value):
+                    problems.append(f"{form!r} is both {forms[key]} and {(entity, value)}")
+                forms[key] = (entity, value)
+    for phrase in data.get("not_entities") or []:
+        forms[normalize(phrase)] = ("", None)
+    if problems:
+        raise ValueError("kb/lexicon.yml: " + "; ".join(problems))
+    terms = tuple(dict.fromkeys(normalize(t) for t in data.get("terms") or []))
+    return Lexicon(forms=forms, terms=terms)
+
+
+def load_lexicon() -> Lexicon:
+    """The validated lexicon of the kb/ folder in use."""
+    return parse_lexicon(load_yaml(LEXICON_FILE))
+
+
+def userdict_lines(lexicon: Lexicon) -> list[str]:
+    """jieba user dictionary lines (``word freq``) for the terms and Chinese entity forms."""
+    words = dict.fromkeys([*lexicon.terms, *(f for f, (_, v) in lexicon.forms.items() if v)])
+    # Latin forms need no entry: jieba keeps runs of Latin letters whole by itself.
+    return [f"{w} {_USERDICT_FREQ}" for w in words if not w.isascii() and " " not in w]
+
+
+def write_userdict(directory: str | Path) -> Path:
+    """Write the jieba user dictionary generated from kb/ into ``directory``; return its path."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / USERDICT_NAME
+    # jieba's dictionary format has no comments, hence no "generated" header.
+    path.write_text("\n".join(userdict_lines(load_lexicon())) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,58 @@
+"""Evidence checklists for each problem a buyer reports."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from jieru.config import PLATFORMS, PROJECT_ROOT
+from jieru.kb import evidence, load_yaml
+
+CONTRACT = PROJECT_ROOT.parent / "shared" / "nlu-contract.yml"
+
+
+def test_every_report_intent_of_the_contract_has_a_checklist() -> None:
+    if not CONTRACT.exists():
+        pytest.skip(f"{CONTRACT} not found")
+    intents = yaml.safe_load(CONTRACT.read_text(encoding="utf-8"))["intents"]
+    assert {i for i in intents if i.startswith("report_")} == set(evidence.problems())
+
+
+@pytest.mark.parametrize("platform", [None, *PLATFORMS])
+@pytest.mark.parametrize("problem", evidence.problems())
+def test_each_checklist_is_non_empty_and_sourced(problem: str, platform: str | None) -> None:
+    items = evidence.checklist(problem, platform)
+    assert items
+    assert len({i.id for i in items}) == len(items)
+    listed = load_yaml("sources.yml")
+    for item in items:
+        assert item.label
+        assert item.source in listed["seeds"] or item.source in listed["rules"]
+
+
+def test_platform_only_items_appear_for_that_platform() -> None:
+    def ids(platform: str | None) -> list[str]:
+        return [i.id for i in evidence.checklist("report_refund_refused", platform)]
+
+    assert "jd_notice" in ids("jd")
+    assert "jd_notice" not in ids("taobao") and "jd_notice" not in ids(None)
+
+
+def test_a_problem_can_narrow_an_items_label() -> None:
+    [logistics] = [i for i in evidence.checklist("report_return_not_refunded") if i.id == "logistics"]
+    assert "退货" in logistics.label and "签收" in logistics.label
+
+
+def test_suggestions_no_source_names_say_why() -> None:
+    items = {i.id: i for i in evidence.checklist("report_bad_item")}
+    assert {"photo", "chat_record", "unboxing_video", "quality_report"} <= set(items)
+    assert items["photo"].inferred is None
+    assert items["unboxing_video"].inferred and items["quality_report"].inferred
+
+
+def test_unknown_problem_or_platform_is_refused(kb_copy: Path) -> None:
+    with pytest.raises(ValueError, match="no evidence checklist"):
+        evidence.checklist("report_weather")
+    with pytest.raises(ValueError, match="unknown platform"):
+        evidence.checklist("report_bad_item", "amazon")
