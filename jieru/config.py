@@ -22,7 +22,8 @@ class Settings:
     database_url: str
     kb_dir: Path
     timezone: ZoneInfo
-    default_platform: str
+    # The platform of a single-platform deployment (e.g. "jd"); None answers for all.
+    default_platform: str | None
     app_jwt_secret: str | None
     # A fixed "now" (ISO 8601) for demos and conversation tests; unset in production.
     clock: datetime | None
@@ -39,8 +40,8 @@ def _default_sqlite_url() -> str:
 def settings() -> Settings:
     """Read the environment now and return the settings it describes."""
     clock = os.environ.get("JIERU_CLOCK")
-    default_platform = os.environ.get("JIERU_DEFAULT_PLATFORM", "jd")
-    if default_platform not in PLATFORMS:
+    default_platform = os.environ.get("JIERU_DEFAULT_PLATFORM") or None
+    if default_platform is not None and default_platform not in PLATFORMS:
         raise ValueError(f"JIERU_DEFAULT_PLATFORM must be one of {PLATFORMS}, not {default_platform!r}")
     return Settings(
         database_url=os.environ.get("DATABASE_URL") or _default_sqlite_url(),

@@ -30,7 +30,8 @@ def faq_key_of(tracker: Tracker) -> str | None:
 
 
 def answer_faq(dispatcher: CollectingDispatcher, key: str, platform: str | None) -> None:
-    """Say kb/'s answer to ``key`` for ``platform`` (the deployment's default when none)."""
+    """Say kb/'s answer to ``key`` for ``platform``: the one named in the conversation,
+    else the deployment's default, else an overview of every platform."""
     result = faq.answer(key, platform or config.settings().default_platform)
     dispatcher.utter_message(text=result.text, buttons=result.buttons)
 
