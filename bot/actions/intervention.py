@@ -7,7 +7,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import BuyerAction, call, deadline_lines, label, order_line
+from bot.actions.common import BuyerAction, call, deadline_lines, label, labels, order_line
 from bot.actions.knowledge import answer_faq, faq_key_of
 from bot.actions.orders import FILING_SLOTS
 from jieru.kb.evidence import checklist
@@ -32,27 +32,26 @@ def _answered_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> bo
     return True
 
 
-def parse_evidence(text: str, problem: str | None, platform: str | None) -> list[str]:
-    """Evidence item ids named in the buyer's words (kb/evidence.yml labels); what
-    matches no item is kept as the buyer's own words."""
+def evidence_names() -> dict[str, dict]:
+    """kb/labels.yml's short name and keywords of each evidence item."""
+    return labels()["evidence"]
+
+
+def parse_evidence(text: str) -> list[str]:
+    """Evidence item ids the buyer's words mention (keywords in kb/labels.yml); words
+    that mention none are kept as the buyer's own description of what they have."""
     text = text.strip()
     if not text or any(text.startswith(w) for w in NO_EVIDENCE):
         return []
-    items = checklist(problem, platform) if problem else []
-    named = [i.id for i in items if any(part and part in text for part in _label_parts(i.label))]
+    names = evidence_names()
+    named = [i for i, spec in names.items() if any(k in text for k in spec["keywords"])]
     return named or [f"other:{text[:200]}"]
 
 
-def _label_parts(label_text: str) -> list[str]:
-    for sep in "、/（）()，,或和":
-        label_text = label_text.replace(sep, " ")
-    return [p for p in label_text.split() if len(p) >= 2]
-
-
-def evidence_pairs(ids: list[str], problem: str | None, platform: str | None) -> list[tuple[str, str]]:
+def evidence_pairs(ids: list[str]) -> list[tuple[str, str]]:
     """(kind, description) pairs for the repository."""
-    known = {i.id: i.label for i in (checklist(problem, platform) if problem else [])}
-    return [("other", i[6:]) if i.startswith("other:") else (i, known.get(i, i)) for i in ids]
+    names = evidence_names()
+    return [("other", i[6:]) if i.startswith("other:") else (i, names.get(i, {}).get("name", i)) for i in ids]
 
 
 class ValidateInterventionForm(FormValidationAction):
@@ -76,7 +75,7 @@ class ValidateInterventionForm(FormValidationAction):
             return {"evidence": value}
         if _answered_question(dispatcher, tracker):
             return {"evidence": None}
-        return {"evidence": parse_evidence(str(value or ""), tracker.get_slot("problem"), tracker.get_slot("platform"))}
+        return {"evidence": parse_evidence(str(value or ""))}
 
 
 class ActionAskEvidence(Action):
@@ -87,7 +86,9 @@ class ActionAskEvidence(Action):
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         items = checklist(tracker.get_slot("problem"), tracker.get_slot("platform"))
-        buttons = [{"title": f"有{i.label}", "payload": f"有{i.label}"} for i in items[:3]]
+        names = evidence_names()
+        short = [names.get(i.id, {}).get("name", i.label) for i in items]
+        buttons = [{"title": f"有{n}", "payload": f"有{n}"} for n in short[:3]]
         buttons.append({"title": "暂时没有", "payload": "没有凭证"})
         dispatcher.utter_message(response="utter_ask_evidence", checklist="、".join(i.label for i in items), buttons=buttons)
         return []
@@ -104,8 +105,8 @@ class ActionAskConfirmFiling(BuyerAction):
         if not orders:
             dispatcher.utter_message(response="utter_order_not_found", order_id=tracker.get_slot("order_id"))
             return [ActiveLoop(None), SlotSet("requested_slot", None)]
-        problem, platform = tracker.get_slot("problem"), tracker.get_slot("platform")
-        evidence = "、".join(d for _, d in evidence_pairs(tracker.get_slot("evidence") or [], problem, platform))
+        problem = tracker.get_slot("problem")
+        evidence = "、".join(d for _, d in evidence_pairs(tracker.get_slot("evidence") or []))
         dispatcher.utter_message(
             response="utter_filing_summary", order_line=order_line(orders[0]),
             problem=domain_text(domain, f"utter_ask_{problem}"), description=tracker.get_slot("description"),
@@ -132,12 +133,12 @@ class ActionFileIntervention(BuyerAction):
         if not tracker.get_slot("confirm_filing"):
             dispatcher.utter_message(response="utter_filing_cancelled")
             return reset
-        problem, platform = tracker.get_slot("problem"), tracker.get_slot("platform")
+        problem = tracker.get_slot("problem")
         try:
             filing = await call(
                 disputes.file_intervention, buyer_id=buyer, order_id=tracker.get_slot("order_id"),
                 problem=problem, description=tracker.get_slot("description") or "",
-                evidence=evidence_pairs(tracker.get_slot("evidence") or [], problem, platform),
+                evidence=evidence_pairs(tracker.get_slot("evidence") or []),
             )
         except LookupError:
             dispatcher.utter_message(response="utter_order_not_found", order_id=tracker.get_slot("order_id"))

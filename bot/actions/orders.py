@@ -6,7 +6,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import (
-    BuyerAction, call, deadline_lines, label, labels, local_time, order_button, order_line,
+    BuyerAction,
+    call,
+    deadline_lines,
+    label,
+    labels,
+    local_time,
+    order_button,
+    order_line,
 )
 from jieru.rules.facts import OrderFacts, Verdict
 from jieru.services import disputes, progress

@@ -10,7 +10,8 @@ from jieru import config
 from jieru.db import repository
 from jieru.kb import load_yaml
 from jieru.kb.policy import load_policy
-from jieru.rules.eligibility import evaluate, intervention_deadlines
+from jieru.rules.deadlines import intervention_deadlines
+from jieru.rules.eligibility import evaluate
 from jieru.rules.facts import Decision, OrderFacts, Verdict
 from jieru.rules.matching import rank
 from jieru.services import transaction
@@ -103,13 +104,15 @@ def file_intervention(
             return Filing(False, decision, order, decision.intervention_number, decision.deadlines)
         if decision.verdict is not Verdict.ELIGIBLE:
             return Filing(False, decision, order)
-        deadlines = tuple(intervention_deadlines(load_policy(order.platform), now))
-        due = dict(deadlines)
+        policy = load_policy(order.platform)
+        deadlines = tuple(intervention_deadlines(policy, now))
+        # Deadlines come back labelled for the buyer, in the order of the policy's steps.
+        due = {step.key: when for step, (_, when) in zip(policy.steps, deadlines, strict=True)}
         try:
             intervention = repository.open_intervention(
                 session, aftersale_id=decision.aftersale_id, number=new_intervention_number(now),
                 problem=problem, description=description, evidence=evidence, opened_at=now,
-                evidence_due_at=due.get("evidence_due"), decision_due_at=due.get("decision_by"),
+                evidence_due_at=due.get("evidence_due"), decision_due_at=due.get("decision_latest"),
                 actor=f"bot:{buyer_id}",
             )
         except repository.AlreadyInIntervention as exc:

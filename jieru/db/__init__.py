@@ -1,0 +1,1 @@
+"""The order database: models, sessions, migrations and the repository the services call."""

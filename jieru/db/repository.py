@@ -1,0 +1,294 @@
+"""Everything the service layer reads from or writes to the order database.
+
+Keyword-only functions over a caller-owned session; callers wrap each operation in one
+short transaction (``with get_sessionmaker().begin() as session:``). Every write adds an
+audit row; every status write passes through ``jieru.rules.transitions`` first.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from jieru.config import now
+from jieru.db.models import (
+    AfterSale,
+    AuditLog,
+    Complaint,
+    EvidenceItem,
+    Handoff,
+    Intervention,
+    Order,
+)
+from jieru.rules.facts import AfterSaleFacts, InterventionFacts, OrderFacts
+from jieru.rules.transitions import OPEN_INTERVENTION_STATUSES, check_transition
+
+# The time column a service order's status change stamps (``requested`` again means the
+# buyer modified a rejected request).
+AFTERSALE_STATUS_TIME = {
+    "requested": "buyer_modified_at",
+    "merchant_rejected": "merchant_rejected_at",
+    "merchant_agreed": "merchant_agreed_at",
+    "buyer_shipped": "buyer_shipped_at",
+    "merchant_received": "merchant_received_at",
+    "refunded": "refunded_at",
+    "reshipped": "reshipped_at",
+}
+
+
+class AlreadyInIntervention(Exception):
+    """The service order already has an open intervention.
+
+    ``.intervention`` is a snapshot (``InterventionFacts``), readable after the rollback."""
+
+    def __init__(self, intervention: Intervention) -> None:
+        self.aftersale_id = intervention.aftersale_id
+        self.intervention = intervention_facts(intervention)
+        super().__init__(
+            f"service order {self.aftersale_id} already has open intervention "
+            f"{intervention.number} ({intervention.status})"
+        )
+
+
+class NotFound(LookupError):
+    """The row a write names does not exist."""
+
+
+def _order_tree():
+    return (
+        selectinload(Order.shop),
+        selectinload(Order.aftersales).selectinload(AfterSale.interventions),
+        selectinload(Order.aftersales).selectinload(AfterSale.dispute),
+    )
+
+
+def get_order(session: Session, *, buyer_id: str, order_id: str) -> Order | None:
+    """The buyer's order with its shop, service orders and interventions loaded; None when
+    it does not exist or belongs to someone else."""
+    stmt = select(Order).where(Order.id == order_id, Order.buyer_id == buyer_id).options(*_order_tree())
+    return session.scalars(stmt).one_or_none()
+
+
+def list_orders(session: Session, *, buyer_id: str) -> list[Order]:
+    """The buyer's orders, newest first, with shops, service orders and interventions loaded."""
+    stmt = (
+        select(Order).where(Order.buyer_id == buyer_id)
+        .order_by(Order.created_at.desc(), Order.id.desc()).options(*_order_tree())
+    )
+    return list(session.scalars(stmt))
+
+
+def get_aftersale(session: Session, *, buyer_id: str, aftersale_id: str) -> AfterSale | None:
+    """The buyer's service order; None when it does not exist or belongs to someone else."""
+    stmt = (
+        select(AfterSale).join(AfterSale.order)
+        .where(AfterSale.id == aftersale_id, Order.buyer_id == buyer_id)
+        .options(selectinload(AfterSale.interventions), selectinload(AfterSale.order))
+    )
+    return session.scalars(stmt).one_or_none()
+
+
+def get_intervention(session: Session, *, buyer_id: str, number: str) -> Intervention | None:
+    """The buyer's intervention by number, with its evidence; None when it is not theirs."""
+    stmt = (
+        select(Intervention).join(Intervention.aftersale).join(AfterSale.order)
+        .where(Intervention.number == number, Order.buyer_id == buyer_id)
+        .options(selectinload(Intervention.evidence), selectinload(Intervention.aftersale))
+    )
+    return session.scalars(stmt).one_or_none()
+
+
+def find_open_intervention(session: Session, *, aftersale_id: str) -> Intervention | None:
+    """The service order's open (submitted/evidence/review) intervention, if any."""
+    stmt = select(Intervention).where(
+        Intervention.aftersale_id == aftersale_id,
+        Intervention.status.in_(OPEN_INTERVENTION_STATUSES),
+    )
+    return session.scalars(stmt).one_or_none()
+
+
+def audit(
+    session: Session, *, actor: str, action: str, entity: str, entity_id: str,
+    detail: dict[str, Any] | None = None, at: datetime | None = None,
+) -> AuditLog:
+    """Record one write in the audit log."""
+    row = AuditLog(
+        at=at or now(), actor=actor, action=action, entity=entity, entity_id=str(entity_id),
+        detail=detail or {},
+    )
+    session.add(row)
+    return row
+
+
+def open_intervention(
+    session: Session, *, aftersale_id: str, number: str, problem: str, description: str,
+    evidence: Iterable[tuple[str, str]], opened_at: datetime, evidence_due_at: datetime | None,
+    decision_due_at: datetime | None, actor: str,
+) -> Intervention:
+    """File a submitted intervention, lock its service order, store the evidence and audit it.
+
+    Raises ``AlreadyInIntervention`` (carrying the open one) when the service order already
+    has an open intervention, ``NotFound`` when the service order does not exist.
+    """
+    aftersale = session.get(AfterSale, aftersale_id)
+    if aftersale is None:
+        raise NotFound(f"service order {aftersale_id!r} does not exist")
+    existing = find_open_intervention(session, aftersale_id=aftersale_id)
+    if existing is not None:
+        raise AlreadyInIntervention(existing)
+    try:
+        # A savepoint, so that losing a race to a concurrent filing leaves the caller's
+        # transaction usable for reading the winner.
+        with session.begin_nested():
+            intervention = Intervention(
+                number=number, aftersale=aftersale, status="submitted", problem=problem,
+                description=description, opened_at=opened_at, evidence_due_at=evidence_due_at,
+                decision_due_at=decision_due_at, source="bot",
+                evidence=[EvidenceItem(kind=k, description=d, added_at=opened_at) for k, d in evidence],
+            )
+            session.add(intervention)
+            aftersale.locked = True
+    except IntegrityError:
+        existing = find_open_intervention(session, aftersale_id=aftersale_id)
+        if existing is None:
+            raise
+        raise AlreadyInIntervention(existing) from None
+    audit(
+        session, actor=actor, action="open_intervention", entity="interventions",
+        entity_id=number, at=opened_at,
+        detail={"aftersale_id": aftersale_id, "problem": problem, "evidence": len(intervention.evidence)},
+    )
+    return intervention
+
+
+def add_evidence(
+    session: Session, *, number: str, kind: str, description: str, actor: str,
+    added_at: datetime | None = None,
+) -> EvidenceItem:
+    """Attach one piece of evidence to an intervention and audit it."""
+    intervention = _one(session, Intervention, Intervention.number == number, f"intervention {number!r}")
+    item = EvidenceItem(kind=kind, description=description, added_at=added_at or now())
+    intervention.evidence.append(item)
+    audit(session, actor=actor, action="add_evidence", entity="interventions", entity_id=number,
+          detail={"kind": kind}, at=item.added_at)
+    return item
+
+
+def set_intervention_status(
+    session: Session, *, number: str, status: str, actor: str, at: datetime | None = None,
+    decision: str | None = None,
+) -> Intervention:
+    """Move an intervention to ``status`` (state machine checked, audited); closing it
+    (decided/withdrawn) unlocks its service order. Invalid moves raise and write nothing."""
+    intervention = _one(session, Intervention, Intervention.number == number, f"intervention {number!r}")
+    previous = intervention.status
+    check_transition("intervention", previous, status)
+    at = at or now()
+    intervention.status = status
+    if status == "decided":
+        intervention.decided_at = at
+        intervention.decision = decision
+    if status not in OPEN_INTERVENTION_STATUSES:
+        intervention.aftersale.locked = False
+    audit(session, actor=actor, action="set_intervention_status", entity="interventions",
+          entity_id=number, at=at, detail={"from": previous, "to": status, "decision": decision})
+    return intervention
+
+
+def set_aftersale_status(
+    session: Session, *, aftersale_id: str, status: str, actor: str, at: datetime | None = None,
+) -> AfterSale:
+    """Move a service order to ``status`` (state machine checked, audited), stamping the
+    matching time column. Invalid moves raise ``InvalidTransition`` and write nothing."""
+    aftersale = _one(session, AfterSale, AfterSale.id == aftersale_id, f"service order {aftersale_id!r}")
+    previous = aftersale.status
+    check_transition("aftersale", previous, status)
+    at = at or now()
+    aftersale.status = status
+    if status in AFTERSALE_STATUS_TIME:
+        setattr(aftersale, AFTERSALE_STATUS_TIME[status], at)
+    audit(session, actor=actor, action="set_aftersale_status", entity="aftersales",
+          entity_id=aftersale_id, at=at, detail={"from": previous, "to": status})
+    return aftersale
+
+
+def create_complaint(
+    session: Session, *, number: str, buyer_id: str, shop_id: str, category: str,
+    description: str, actor: str, order_id: str | None = None, created_at: datetime | None = None,
+) -> Complaint:
+    """File a complaint (投诉) against a shop and audit it."""
+    complaint = Complaint(
+        number=number, buyer_id=buyer_id, shop_id=shop_id, order_id=order_id, category=category,
+        description=description, created_at=created_at or now(), status="submitted",
+    )
+    session.add(complaint)
+    session.flush()
+    audit(session, actor=actor, action="create_complaint", entity="complaints", entity_id=number,
+          at=complaint.created_at, detail={"shop_id": shop_id, "order_id": order_id, "category": category})
+    return complaint
+
+
+def create_handoff(
+    session: Session, *, conversation_id: str, reason: str, summary: str, actor: str,
+    buyer_id: str | None = None, created_at: datetime | None = None,
+) -> Handoff:
+    """Queue the conversation for a human agent and audit it."""
+    handoff = Handoff(
+        conversation_id=conversation_id, buyer_id=buyer_id, reason=reason, summary=summary,
+        created_at=created_at or now(), status="open",
+    )
+    session.add(handoff)
+    session.flush()
+    audit(session, actor=actor, action="create_handoff", entity="handoffs", entity_id=str(handoff.id),
+          at=handoff.created_at, detail={"conversation_id": conversation_id, "reason": reason})
+    return handoff
+
+
+def _one(session: Session, model: type, condition, label: str):
+    row = session.scalars(select(model).where(condition)).one_or_none()
+    if row is None:
+        raise NotFound(f"{label} does not exist")
+    return row
+
+
+def yuan(fen: int | None) -> Decimal | None:
+    """Integer fen → Decimal yuan with two places (19900 → Decimal('199.00'))."""
+    return None if fen is None else Decimal(fen).scaleb(-2)
+
+
+def to_facts(order: Order) -> OrderFacts:
+    """The pure facts the business rules reason over, from a loaded order row."""
+    return OrderFacts(
+        id=order.id, buyer_id=order.buyer_id, platform=order.shop.platform,
+        shop_name=order.shop.name, self_operated=order.shop.self_operated, title=order.title,
+        goods_type=order.goods_type, amount=yuan(order.amount_fen),
+        payment_method=order.payment_method, status=order.status, created_at=order.created_at,
+        paid_at=order.paid_at, shipped_at=order.shipped_at, delivered_at=order.delivered_at,
+        completed_at=order.completed_at,
+        aftersales=tuple(_aftersale_facts(a) for a in order.aftersales),
+    )
+
+
+def _aftersale_facts(a: AfterSale) -> AfterSaleFacts:
+    return AfterSaleFacts(
+        id=a.id, type=a.type, status=a.status, requested_at=a.requested_at, reason=a.reason,
+        amount=yuan(a.amount_fen), buyer_modified_at=a.buyer_modified_at,
+        merchant_rejected_at=a.merchant_rejected_at, merchant_agreed_at=a.merchant_agreed_at,
+        buyer_shipped_at=a.buyer_shipped_at, merchant_received_at=a.merchant_received_at,
+        refunded_at=a.refunded_at, reshipped_at=a.reshipped_at,
+        dispute_opened_at=a.dispute.opened_at if a.dispute else None,
+        interventions=tuple(intervention_facts(i) for i in a.interventions),
+    )
+
+
+def intervention_facts(i: Intervention) -> InterventionFacts:
+    """The pure facts of one intervention row."""
+    return InterventionFacts(
+        number=i.number, status=i.status, opened_at=i.opened_at,
+        evidence_due_at=i.evidence_due_at, decided_at=i.decided_at, decision=i.decision,
+    )

@@ -1,0 +1,1 @@
+"""Alembic migrations for the order database (run them with ``jieru db upgrade``)."""

@@ -1,0 +1,90 @@
+"""The one state machine for service-order (服务单) and intervention (介入单) statuses.
+
+The allowed moves are data (``TRANSITIONS``); ``check_transition`` is the only gate and
+the repository calls it before every status write. Status names follow
+``shared/fixtures/orders.schema.json``.
+"""
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from jieru.rules.facts import OPEN_INTERVENTION_STATUSES
+
+__all__ = [
+    "AFTERSALE_STATUSES",
+    "INTERVENTION_STATUSES",
+    "OPEN_INTERVENTION_STATUSES",
+    "TRANSITIONS",
+    "InvalidTransition",
+    "allowed_transitions",
+    "check_transition",
+    "is_final",
+]
+
+_F = frozenset
+
+TRANSITIONS = MappingProxyType({
+    "aftersale": MappingProxyType({
+        "requested": _F({"merchant_rejected", "merchant_agreed", "refunded", "cancelled", "closed"}),
+        # Taobao: after a rejection the buyer may modify the request (修改协议) and wait for
+        # the seller again; the platform may also rule for the buyer and refund.
+        "merchant_rejected": _F({"requested", "refunded", "cancelled", "closed"}),
+        "merchant_agreed": _F({"buyer_shipped", "refunded", "cancelled", "closed"}),
+        "buyer_shipped": _F({"merchant_received", "refunded", "closed"}),
+        # Taobao 退货验收: the seller inspects the returned goods and refunds, or objects;
+        # JD 换货: the seller reships the exchanged goods (within 72 hours of receiving them).
+        "merchant_received": _F({"refunded", "reshipped", "merchant_rejected", "closed"}),
+        "refunded": _F(),
+        "reshipped": _F({"closed"}),
+        "closed": _F(),
+        "cancelled": _F(),
+    }),
+    "intervention": MappingProxyType({
+        # JD 交易纠纷处理程序: both sides provide evidence (凭证), then JD decides.
+        "submitted": _F({"evidence", "review", "withdrawn"}),
+        "evidence": _F({"review", "withdrawn"}),
+        # The reviewer may ask for more evidence before deciding.
+        "review": _F({"evidence", "decided", "withdrawn"}),
+        "decided": _F(),
+        "withdrawn": _F(),
+    }),
+})
+
+AFTERSALE_STATUSES: tuple[str, ...] = tuple(TRANSITIONS["aftersale"])
+INTERVENTION_STATUSES: tuple[str, ...] = tuple(TRANSITIONS["intervention"])
+
+
+class InvalidTransition(ValueError):
+    """A status change the state machine does not allow."""
+
+    def __init__(self, kind: str, current: str, new: str) -> None:
+        self.kind, self.current, self.new = kind, current, new
+        allowed = sorted(TRANSITIONS[kind].get(current, ()))
+        hint = f"allowed from {current!r}: {', '.join(allowed)}" if allowed else f"{current!r} is final"
+        if current not in TRANSITIONS[kind] or new not in TRANSITIONS[kind]:
+            hint = f"known {kind} statuses: {', '.join(TRANSITIONS[kind])}"
+        super().__init__(f"{kind} status cannot change from {current!r} to {new!r} ({hint})")
+
+
+def _table(kind: str):
+    try:
+        return TRANSITIONS[kind]
+    except KeyError:
+        raise ValueError(f"unknown status kind {kind!r}; expected one of {sorted(TRANSITIONS)}") from None
+
+
+def allowed_transitions(kind: str, current: str) -> frozenset[str]:
+    """The statuses ``current`` may move to (empty when it is final or unknown)."""
+    return _table(kind).get(current, _F())
+
+
+def check_transition(kind: str, current: str, new: str) -> None:
+    """Return if ``current → new`` is allowed for ``kind``; raise ``InvalidTransition`` otherwise."""
+    if new not in allowed_transitions(kind, current):
+        raise InvalidTransition(kind, current, new)
+
+
+def is_final(kind: str, status: str) -> bool:
+    """True when ``status`` is known and nothing may follow it."""
+    table = _table(kind)
+    return status in table and not table[status]
