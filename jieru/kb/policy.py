@@ -4,6 +4,7 @@ Each file is checked against ``jieru/schemas/policy.schema.json`` and for the te
 fields its texts use; a bad file fails loudly with its path and the offending place.
 The format is described in ``kb/policies/README.md``.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,9 @@ from jieru.rules.workdays import WorkCalendar, load_calendar
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
 
 # Template fields every text may use, and those that only make sense for some rules.
-BASE_FIELDS = frozenset({"platform", "order_id", "title", "shop", "aftersale_id", "aftersale_status", "at"})
+BASE_FIELDS = frozenset(
+    {"platform", "order_id", "title", "shop", "aftersale_id", "aftersale_status", "at"}
+)
 WAIT_FIELDS = frozenset({"anchor", "wait", "elapsed"})
 WAITING_FIELDS = WAIT_FIELDS | {"eligible_from", "remaining"}
 INTERVENTION_FIELDS = frozenset({"intervention_number", "stage", "deadlines"})
@@ -187,7 +190,9 @@ def _validated(file: Path, ref: dict[str, str] | None) -> dict[str, Any]:
         raise PolicyError(f"{file}: not valid YAML: {e}") from e
     errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path))
     if errors:
-        problems = "\n".join(f"  {'/'.join(map(str, e.path)) or '(top)'}: {e.message}" for e in errors)
+        problems = "\n".join(
+            f"  {'/'.join(map(str, e.path)) or '(top)'}: {e.message}" for e in errors
+        )
         raise PolicyError(f"{file}: does not match {SCHEMA_PATH.name}:\n{problems}")
     return data
 
@@ -250,11 +255,15 @@ def _check(policy: PlatformPolicy) -> None:
             allowed |= INTERVENTION_FIELDS
         problems += _template_problems(f"{where}: explanation", rule.explanation, allowed)
         if rule.waiting:
-            problems += _template_problems(f"{where}: waiting", rule.waiting, allowed | WAITING_FIELDS)
+            problems += _template_problems(
+                f"{where}: waiting", rule.waiting, allowed | WAITING_FIELDS
+            )
     keys = {"opened"}
     for step in policy.steps:
         if step.start not in keys:
-            problems.append(f"intervention step {step.key}: 'from: {step.start}' is not 'opened' or an earlier step")
+            problems.append(
+                f"intervention step {step.key}: 'from: {step.start}' is not 'opened' or an earlier step"
+            )
         keys.add(step.key)
     item = {"label", "time"}
     problems += _template_problems("common.yml deadlines.item", policy.labels.deadline_item, item)
