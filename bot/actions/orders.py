@@ -74,7 +74,7 @@ class ActionCheckEligibility(BuyerAction):
         dispatcher.utter_message(response="utter_order_header", order_line=order_line(order))
         dispatcher.utter_message(text=decision.explanation)
         verdict = decision.verdict
-        if verdict is Verdict.ELIGIBLE and tracker.get_intent_of_latest_message() != "request_intervention":
+        if verdict is Verdict.ELIGIBLE:
             dispatcher.utter_message(response="utter_offer_filing")
         elif verdict is Verdict.NOT_YET:
             recheck = {"title": "到时再帮我查", "payload": f'/inform_order_id{{"order_id": "{order.id}"}}'}

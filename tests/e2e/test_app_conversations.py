@@ -55,6 +55,8 @@ def test_file_an_intervention_end_to_end_and_only_once(base_url):
     buyer = Buyer(base_url, "b1001")
     first = buyer.say(f'/request_intervention{{"order_id": "{ORDER}"}}')
     assert "蓝牙耳机" in text_of(first)
+    assert "要我现在帮您提交" in text_of(first)
+    buyer.say("/affirm")
     buyer.say("/report_refund_refused")
     buyer.say("耳机左耳完全没声音，申请退货被商家以人为损坏为由拒绝")
     summary = buyer.say("有聊天记录和照片")
