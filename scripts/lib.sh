@@ -48,7 +48,6 @@ make_env() {
   fi
   log "installing $(basename "$dir") environment from ${lock#"$ROOT"/} (a few minutes the first time)"
   [ -x "$dir/bin/python" ] || "$PYTHON310" -m venv "$dir"
-  "$dir/bin/python" -m pip install -q --upgrade pip wheel
   "$dir/bin/python" -m pip install -q -r "$lock"
   "$dir/bin/python" -m pip install -q --no-deps -e "$ROOT"
   echo "$want" > "$stamp"

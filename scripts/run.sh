@@ -33,12 +33,12 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 log "starting the action server on :$ACTIONS_PORT (log: var/actions.log)"
-"$VENV_ACTIONS/bin/python" -m rasa_sdk --actions bot.actions --port "$ACTIONS_PORT" \
+JIERU_BIN="$VENV_ACTIONS/bin" PORT="$ACTIONS_PORT" docker/entrypoint-actions.sh \
   > "$ROOT/var/actions.log" 2>&1 &
 pids+=($!)
 log "starting the Rasa server on :$RASA_PORT (log: var/rasa.log)"
-"$VENV_RASA/bin/rasa" run --enable-api --cors "*" --port "$RASA_PORT" -m models \
-  --credentials credentials.yml --endpoints endpoints.yml > "$ROOT/var/rasa.log" 2>&1 &
+JIERU_BIN="$VENV_RASA/bin" PORT="$RASA_PORT" docker/entrypoint-rasa.sh --cors "*" \
+  > "$ROOT/var/rasa.log" 2>&1 &
 pids+=($!)
 wait_for_http "http://127.0.0.1:$ACTIONS_PORT/health" 120 "action server"
 wait_for_http "http://127.0.0.1:$RASA_PORT/status" 300 "Rasa server"

@@ -45,11 +45,13 @@ export JIERU_APP_JWT_SECRET="test-secret-$RANDOM$RANDOM"
 "$VENV_ACTIONS/bin/jieru" db upgrade
 "$VENV_ACTIONS/bin/jieru" import-orders demo/orders.json
 ACTIONS_PORT=5155 RASA_PORT=5105
+# The servers start through the images' own entrypoints (docker/), so what the
+# Dockerfiles run is what this stage tests.
 printf 'action_endpoint:\n  url: "http://127.0.0.1:%s/webhook"\n' "$ACTIONS_PORT" > "$work/endpoints.yml"
-"$VENV_ACTIONS/bin/python" -m rasa_sdk --actions bot.actions --port "$ACTIONS_PORT" > "$work/actions.log" 2>&1 &
+JIERU_BIN="$VENV_ACTIONS/bin" PORT="$ACTIONS_PORT" docker/entrypoint-actions.sh > "$work/actions.log" 2>&1 &
 pids+=($!)
-"$VENV_RASA/bin/rasa" run --enable-api --port "$RASA_PORT" -m models \
-  --credentials credentials.yml --endpoints "$work/endpoints.yml" > "$work/rasa.log" 2>&1 &
+JIERU_BIN="$VENV_RASA/bin" PORT="$RASA_PORT" JIERU_ENDPOINTS="$work/endpoints.yml" \
+  docker/entrypoint-rasa.sh > "$work/rasa.log" 2>&1 &
 pids+=($!)
 wait_for_http "http://127.0.0.1:$ACTIONS_PORT/health" 120 "action server"
 wait_for_http "http://127.0.0.1:$RASA_PORT/status" 300 "Rasa server"

@@ -28,6 +28,7 @@ from sanic.response import HTTPResponse
 
 from jieru.auth import AuthError, resolve_secret, verify_token
 from jieru.channels.identity import APP_CHANNEL, BUYER_METADATA_KEY
+from jieru.kb import load_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,14 @@ def _message_and_metadata(request: Request) -> tuple[str, dict[str, Any]]:
     if not isinstance(metadata, dict):
         raise _Refused(400, "bad_request", "metadata_not_object")
     return text, metadata
+
+
+def _no_reply(buyer: str) -> list[dict[str, Any]]:
+    """What the buyer sees when the bot said nothing (a failed action, an unreachable
+    action server): never an empty screen."""
+    text = load_yaml("labels.yml")["templates"]["no_reply"]
+    return [{"recipient_id": buyer, "text": text,
+             "buttons": [{"title": "转人工客服", "payload": "/request_human"}]}]
 
 
 class AppInput(InputChannel):
@@ -138,6 +147,6 @@ class AppInput(InputChannel):
                 logger.exception(
                     "app channel: message handling failed (message %s)", message.message_id
                 )
-            return response.json(collector.messages)
+            return response.json(collector.messages or _no_reply(buyer))
 
         return webhook

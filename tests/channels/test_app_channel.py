@@ -42,9 +42,12 @@ class RecordingAgent:
 
     received: list[UserMessage] = field(default_factory=list)
     fail: bool = False
+    silent: bool = False
 
     async def handle_message(self, message: UserMessage) -> None:
         self.received.append(message)
+        if self.silent:  # as when the action server cannot be reached
+            return
         out = message.output_channel
         await out.send_text_message(message.sender_id, f"收到：{message.text}")
         if self.fail:
@@ -297,6 +300,14 @@ async def test_a_failing_agent_does_not_crash_the_request(server: Server) -> Non
     server.agent.fail = True
     status, replies = await server.post({"message": "在吗"}, token=make_token("b1001"))
     assert (status, replies) == (200, [{"recipient_id": "b1001", "text": "收到：在吗"}])
+
+
+async def test_no_reply_at_all_becomes_a_clear_message_with_a_human_offered(server: Server) -> None:
+    server.agent.silent = True
+    status, replies = await server.post({"message": "卖家拒绝退款"}, token=make_token("b1001"))
+    assert status == 200 and len(replies) == 1
+    assert "没有为您提交任何内容" in replies[0]["text"]
+    assert replies[0]["buttons"] == [{"title": "转人工客服", "payload": "/request_human"}]
 
 
 async def test_channel_route_and_name_are_the_contract(credentials: Path) -> None:
