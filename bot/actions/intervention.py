@@ -22,11 +22,16 @@ NO_EVIDENCE = ("没有", "没", "无", "木有", "沒有", "没得")
 MAX_DESCRIPTION = 500
 
 
+def is_question(text: str) -> bool:
+    """Whether the words read as a question (kb/labels.yml question_markers)."""
+    return any(marker in text for marker in labels()["question_markers"])
+
+
 def _answered_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """If the buyer asked a knowledge question instead of answering, answer it (the
     form then asks again) and say so."""
     key = faq_key_of(tracker)
-    if key is None:
+    if key is None or not is_question(tracker.latest_message.get("text") or ""):
         return False
     answer_faq(dispatcher, key, tracker.get_slot("platform"))
     return True

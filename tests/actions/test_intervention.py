@@ -94,3 +94,19 @@ async def test_description_bounds(run_action, domain):
     for text, ok in [("", False), ("好", False), ("商家拒收退货", True), ("长" * 501, False), ("😡退款！' OR 1=1 --", True)]:
         result = form.validate_description(text, CollectingDispatcher(), tracker, domain)
         assert (result["description"] is not None) is ok, text
+
+
+@pytest.mark.parametrize(("text", "asked"), [
+    ("有聊天记录和照片", False), ("需要什么凭证？", True), ("聊天记录算凭证吗", True), ("没有", False),
+])
+async def test_evidence_answer_is_kept_and_a_real_question_is_answered(run_action, domain, text, asked):
+    from rasa_sdk.executor import CollectingDispatcher
+
+    tracker = make_tracker(
+        text=text, intent="faq", slots={"problem": "report_refund_refused", "platform": "jd"},
+        response_selector={"faq": {"response": {"intent_response_key": "faq/evidence"}}},
+    )
+    dispatcher = CollectingDispatcher()
+    result = ValidateInterventionForm().validate_evidence(text, dispatcher, tracker, domain)
+    assert (result["evidence"] is None) is asked
+    assert bool(dispatcher.messages) is asked
