@@ -9,14 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import BuyerAction, call, deadline_lines, label, labels, order_line
 from bot.actions.knowledge import answer_faq, faq_key_of
-from bot.actions.orders import FILING_SLOTS
+from bot.actions.orders import FILING_SLOTS, PROBLEMS
 from jieru.kb.evidence import checklist
 from jieru.services import disputes, progress
 
-PROBLEMS = (
-    "report_refund_refused", "report_not_shipped", "report_refund_not_received",
-    "report_return_not_refunded", "report_exchange_not_reshipped", "report_bad_item",
-)
 # Words by which a buyer says they have no evidence at all.
 NO_EVIDENCE = ("没有", "没", "无", "木有", "沒有", "没得")
 MAX_DESCRIPTION = 500
@@ -25,6 +21,11 @@ MAX_DESCRIPTION = 500
 def is_question(text: str) -> bool:
     """Whether the words read as a question (kb/labels.yml question_markers)."""
     return any(marker in text for marker in labels()["question_markers"])
+
+
+def is_payload(text: str) -> bool:
+    """A button payload ("/affirm") rather than words the buyer wrote."""
+    return text.lstrip().startswith("/")
 
 
 def _answered_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -54,9 +55,13 @@ def parse_evidence(text: str) -> list[str]:
 
 
 def evidence_pairs(ids: list[str]) -> list[tuple[str, str]]:
-    """(kind, description) pairs for the repository."""
+    """(database kind, description) pairs for the repository."""
     names = evidence_names()
-    return [("other", i[6:]) if i.startswith("other:") else (i, names.get(i, {}).get("name", i)) for i in ids]
+    pairs = []
+    for i in ids:
+        spec = names.get(i)
+        pairs.append((spec["kind"], spec["name"]) if spec else ("other", i.removeprefix("other:")))
+    return pairs
 
 
 class ValidateInterventionForm(FormValidationAction):
@@ -67,6 +72,8 @@ class ValidateInterventionForm(FormValidationAction):
         return {"problem": value if value in PROBLEMS else None}
 
     def validate_description(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        if value is None or is_payload(str(value)):  # cleared, or a button: ask again
+            return {"description": None}
         if _answered_question(dispatcher, tracker):
             return {"description": None}
         text = str(value or "").strip()
@@ -76,8 +83,15 @@ class ValidateInterventionForm(FormValidationAction):
         return {"description": text}
 
     def validate_evidence(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        if isinstance(value, list):  # already parsed on an earlier turn
-            return {"evidence": value}
+        if value is None:
+            return {"evidence": None}
+        if isinstance(value, list):
+            names = evidence_names()
+            if all(v in names or v.startswith("other:") for v in value):  # parsed earlier
+                return {"evidence": value}
+            value = " ".join(map(str, value))  # Rasa wraps free text in a list for list slots
+        if is_payload(str(value)):
+            return {"evidence": None}
         if _answered_question(dispatcher, tracker):
             return {"evidence": None}
         return {"evidence": parse_evidence(str(value or ""))}
@@ -95,7 +109,7 @@ class ActionAskEvidence(Action):
         short = [names.get(i.id, {}).get("name", i.label) for i in items]
         buttons = [{"title": f"有{n}", "payload": f"有{n}"} for n in short[:3]]
         buttons.append({"title": "暂时没有", "payload": "没有凭证"})
-        dispatcher.utter_message(response="utter_ask_evidence", checklist="、".join(i.label for i in items), buttons=buttons)
+        dispatcher.utter_message(response="utter_evidence_checklist", checklist="、".join(i.label for i in items), buttons=buttons)
         return []
 
 
@@ -117,7 +131,7 @@ class ActionAskConfirmFiling(BuyerAction):
             problem=domain_text(domain, f"utter_ask_{problem}"), description=tracker.get_slot("description"),
             evidence=evidence or "暂无",
         )
-        dispatcher.utter_message(response="utter_ask_intervention_form_confirm_filing")
+        dispatcher.utter_message(response="utter_confirm_filing_question")
         return []
 
 

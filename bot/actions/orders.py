@@ -19,6 +19,10 @@ from jieru.rules.facts import OrderFacts, Verdict
 from jieru.services import disputes, progress
 from jieru.services.disputes import Lookup
 
+PROBLEMS = (
+    "report_refund_refused", "report_not_shipped", "report_refund_not_received",
+    "report_return_not_refunded", "report_exchange_not_reshipped", "report_bad_item",
+)
 # Slots of a filing in progress; cleared whenever the order in question changes.
 FILING_SLOTS = ("description", "evidence", "confirm_filing", "aftersale_id")
 
@@ -39,9 +43,12 @@ class ActionCheckEligibility(BuyerAction):
 
     async def act(self, dispatcher, tracker, domain, buyer) -> list[EventType]:
         order_id = _order_id(tracker)
-        result = await call(disputes.assess, buyer_id=buyer, order_id=order_id, problem=tracker.get_slot("problem"))
+        intent = tracker.get_intent_of_latest_message()
+        problem = intent if intent in PROBLEMS else tracker.get_slot("problem")
+        said = [SlotSet("problem", problem)] if problem != tracker.get_slot("problem") else []
+        result = await call(disputes.assess, buyer_id=buyer, order_id=order_id, problem=problem)
         if result.lookup is Lookup.FOUND:
-            return self._decided(dispatcher, tracker, result)
+            return said + self._decided(dispatcher, tracker, result)
         if result.lookup is Lookup.NOT_FOUND:
             dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
             result = await call(disputes.assess, buyer_id=buyer, problem=tracker.get_slot("problem"))
@@ -49,7 +56,7 @@ class ActionCheckEligibility(BuyerAction):
         else:
             state = {Lookup.NO_ORDERS: "no_orders"}.get(result.lookup, "choose_order")
         self._offer_candidates(dispatcher, result)
-        return [SlotSet("order_id", None), SlotSet("eligibility", state)]
+        return [*said, SlotSet("order_id", None), SlotSet("eligibility", state)]
 
     @staticmethod
     def _offer_candidates(dispatcher: CollectingDispatcher, result: disputes.Assessment) -> None:
