@@ -24,11 +24,12 @@ CANONICAL_VALUES = {
 # jieba frequency for user terms: high enough to keep them whole against its own dictionary.
 _USERDICT_FREQ = 50000
 
-# 8-20 digits, written as one run or in groups of 2-6 split by single spaces or hyphens,
-# and not part of a longer run of digits or Latin letters.
-_ORDER_ID = re.compile(r"(?<![0-9a-z])(?:\d{8,20}|\d{2,6}(?:[ \-]\d{2,6})+)(?![0-9a-z])")
+# 8-20 digits, written as one run or in groups of 2-6 (the last may be shorter) split by
+# single spaces or hyphens, and not part of a longer run of digits or Latin letters.
+_ORDER_ID = re.compile(r"(?<![0-9a-z])(?:\d{8,20}|\d{2,6}(?:[ \-]\d{2,6})*[ \-]\d{1,6})(?![0-9a-z])")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
-_ORDER_CUE = re.compile(r"(订单|单号|order|no\.?)\s*[:：]?\s*$")
+_DATE = re.compile(r"(?:19|20)\d\d[ \-]\d{1,2}[ \-]\d{1,2}")
+_ORDER_CUE = re.compile(r"(订单|单号|order|no\.?)\s*:?\s*$")
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,13 @@ class Lexicon:
 def find_order_ids(normalised: str) -> list[EntityMatch]:
     """Order numbers in ``normalised`` text, as digits only.
 
-    A mainland mobile number (11 digits, 1[3-9]...) counts only right after 订单/单号.
+    A mainland mobile number (11 digits, 1[3-9]...) counts only right after 订单/单号;
+    a date written 2025-03-12 never counts.
     """
     found = []
     for m in _ORDER_ID.finditer(normalised):
         digits = re.sub(r"[ \-]", "", m.group())
-        if not 8 <= len(digits) <= 20:
+        if not 8 <= len(digits) <= 20 or _DATE.fullmatch(m.group()):
             continue
         if _MOBILE.fullmatch(digits) and not _ORDER_CUE.search(normalised[: m.start()]):
             continue

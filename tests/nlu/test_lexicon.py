@@ -82,6 +82,7 @@ def test_order_ids(text, digits, span):
         "单号1234567",
         "金额 123456789012345678901 分",  # 21 digits: part of a longer run
         "快递单号SF1234567890",  # glued to Latin letters: a waybill, not an order
+        "我2025-03-12下的单",  # a date
     ],
 )
 def test_not_order_ids(text):
