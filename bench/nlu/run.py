@@ -1,0 +1,285 @@
+"""Train jieru's NLU and Rasa's stock pipeline on bot/data/nlu, score both on the
+held-out split (bench/nlu/eval.yml) in simplified and in traditional Chinese.
+
+Usage: .venv/rasa/bin/python bench/nlu/run.py [--skip-stock] [--curve]
+Writes bench/results/nlu-<time>.{md,json} and prints a summary table.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from itertools import pairwise
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_domain import write_domain  # noqa: E402
+
+RASA = ROOT / ".venv/rasa/bin/rasa"
+PYTHON = ROOT / ".venv/rasa/bin/python"
+EVAL = Path(__file__).with_name("eval.yml")
+RESULTS = ROOT / "bench/results"
+OUT_OF_SCOPE = "out_of_scope"
+FALLBACK = "nlu_fallback"
+
+
+# ---------- data ----------
+
+def load_eval() -> list[dict]:
+    """The held-out examples: text, gold label and gold entities."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    examples = []
+    for m in load_data(str(EVAL)).intent_examples:
+        examples.append({
+            "text": m.get("text"),
+            "label": m.get("intent_response_key") or m.get("intent"),
+            "entities": [
+                {k: e[k] for k in ("entity", "value", "start", "end")} for e in m.get("entities", [])
+            ],
+        })
+    return examples
+
+
+def to_traditional(example: dict, converter) -> dict:
+    """The example in traditional Chinese (OpenCC s2twp), converted piecewise so
+    that the entity offsets stay exact."""
+    text, cuts = example["text"], sorted({0, len(example["text"])}
+                                          | {p for e in example["entities"] for p in (e["start"], e["end"])})
+    pieces = [converter.convert(text[a:b]) for a, b in pairwise(cuts)]
+    new_pos = {cuts[0]: 0}
+    for (a, b), piece in zip(pairwise(cuts), pieces, strict=True):
+        new_pos[b] = new_pos[a] + len(piece)
+    entities = [dict(e, start=new_pos[e["start"]], end=new_pos[e["end"]]) for e in example["entities"]]
+    return {**example, "text": "".join(pieces), "entities": entities}
+
+
+# ---------- training and prediction ----------
+
+def train(config: Path, nlu: Path, domain: Path, out: Path, name: str) -> float:
+    """Train an NLU model; return the wall time in seconds."""
+    start = time.monotonic()
+    subprocess.run(
+        [str(RASA), "train", "nlu", "--config", str(config), "--nlu", str(nlu), "--domain",
+         str(domain), "--out", str(out), "--fixed-model-name", name],
+        check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+    )
+    return time.monotonic() - start
+
+
+def predict_in_subprocess(model: Path, texts: list[str], workdir: Path) -> list[dict]:
+    # One process per model: jieba's dictionary is global, and one model's user
+    # dictionary must not help the other.
+    inp, out = workdir / f"{model.stem}.in.json", workdir / f"{model.stem}.out.json"
+    inp.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    subprocess.run([str(PYTHON), __file__, "--predict", str(model), str(inp), str(out)],
+                   check=True, cwd=ROOT, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def predict(model: str, inp: str, out: str) -> None:
+    """Parse every text with the model; keep label, ranking and entities."""
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(model)
+
+    def label(parse: dict, intent: str | None) -> str | None:
+        selectors = parse.get("response_selector", {})
+        if intent in selectors.get("all_retrieval_intents", []):
+            selector = selectors.get(intent) or selectors.get("default") or {}
+            return selector.get("response", {}).get("intent_response_key") or intent
+        return intent
+
+    async def run() -> list[dict]:
+        results = []
+        for text in json.loads(Path(inp).read_text(encoding="utf-8")):
+            parse = await agent.parse_message(text)
+            ranking = [r for r in parse.get("intent_ranking", []) if r["name"] != FALLBACK]
+            results.append({
+                "label": label(parse, parse["intent"]["name"]),
+                "top": label(parse, ranking[0]["name"]) if ranking else None,
+                "top_conf": ranking[0]["confidence"] if ranking else 0.0,
+                "gap": ranking[0]["confidence"] - ranking[1]["confidence"] if len(ranking) > 1 else 1.0,
+                "entities": [{k: e[k] for k in ("entity", "value", "start", "end")}
+                             for e in parse.get("entities", [])],
+            })
+        return results
+
+    Path(out).write_text(json.dumps(asyncio.run(run()), ensure_ascii=False), encoding="utf-8")
+
+
+# ---------- scoring ----------
+
+def score(examples: list[dict], predictions: list[dict]) -> dict:
+    """Intent accuracy, macro-F1, per-label F1, confusions and entity F1."""
+    from sklearn.metrics import f1_score
+
+    gold = [e["label"] for e in examples]
+    pred = [p["label"] for p in predictions]
+    labels = sorted(set(gold))
+    per_label = f1_score(gold, pred, labels=labels, average=None, zero_division=0)
+    confusions = Counter((g, p) for g, p in zip(gold, pred, strict=True) if g != p)
+    key = lambda e: (e["entity"], e["value"], e["start"], e["end"])  # noqa: E731
+    tp = fp = fn = 0
+    entity_errors = []
+    for e, p in zip(examples, predictions, strict=True):
+        g, q = Counter(map(key, e["entities"])), Counter(map(key, p["entities"]))
+        tp += sum((g & q).values())
+        fp += sum((q - g).values())
+        fn += sum((g - q).values())
+        if g != q:
+            entity_errors.append([e["text"], sorted(g - q), sorted(q - g)])
+    precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    in_scope = [p for e, p in zip(examples, predictions, strict=True) if e["label"] != OUT_OF_SCOPE]
+    return {
+        "n": len(gold),
+        "accuracy": sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold),
+        "macro_f1": float(f1_score(gold, pred, labels=labels, average="macro", zero_division=0)),
+        "per_label_f1": {lbl: round(float(f), 3) for lbl, f in zip(labels, per_label, strict=True)},
+        "top_confusions": [[g, p, n] for (g, p), n in confusions.most_common(10)],
+        "entity_f1": 2 * precision * recall / max(precision + recall, 1e-9),
+        "entity_precision": precision,
+        "entity_recall": recall,
+        "in_scope_fallback_rate": sum(p["label"] == FALLBACK for p in in_scope) / max(len(in_scope), 1),
+        "entity_errors": entity_errors,  # text, missed, spurious
+        "errors": [[e["text"], e["label"], p["label"]] for e, p in zip(examples, predictions, strict=True)
+                   if e["label"] != p["label"]],
+    }
+
+
+def threshold_sweep(examples: list[dict], predictions: list[dict]) -> list[dict]:
+    """Accuracy and bounce rates had FallbackClassifier used other thresholds."""
+    rows = []
+    for threshold in (0.2, 0.3, 0.4, 0.5, 0.6):
+        for ambiguity in (0.0, 0.02, 0.05, 0.1):
+            labels = [FALLBACK if p["top_conf"] < threshold or p["gap"] < ambiguity else p["top"]
+                      for p in predictions]
+            right = sum(lbl == e["label"] for lbl, e in zip(labels, examples, strict=True))
+            in_scope = [lbl for lbl, e in zip(labels, examples, strict=True) if e["label"] != OUT_OF_SCOPE]
+            oos = [lbl for lbl, e in zip(labels, examples, strict=True) if e["label"] == OUT_OF_SCOPE]
+            rows.append({
+                "threshold": threshold, "ambiguity": ambiguity,
+                "accuracy": round(right / len(examples), 4),
+                "in_scope_bounced": round(in_scope.count(FALLBACK) / max(len(in_scope), 1), 4),
+                "oos_caught": round(sum(lbl in (FALLBACK, OUT_OF_SCOPE) for lbl in oos) / max(len(oos), 1), 4),
+            })
+    return rows
+
+
+# ---------- report ----------
+
+def subset_nlu(fraction: float, target: Path) -> Path:
+    """A copy of bot/data/nlu keeping ``fraction`` of each intent's examples (seeded)."""
+    import yaml
+
+    target.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(13)
+    for path in (ROOT / "bot/data/nlu").glob("*.yml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for block in data.get("nlu", []):
+            if "examples" in block:
+                lines = [ln for ln in block["examples"].splitlines() if ln.strip()]
+                kept = rng.sample(lines, max(2, round(len(lines) * fraction)))
+                block["examples"] = "\n".join(kept) + "\n"
+        (target / path.name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return target
+
+
+def markdown(report: dict) -> str:
+    lines = ["# NLU bench", "", f"{report['time']}, {report['n_eval']} held-out examples × 2 scripts", "",
+             "| model | script | accuracy | macro-F1 | entity F1 | in-scope bounced | train s |",
+             "|---|---|---|---|---|---|---|"]
+    for model, runs in report["models"].items():
+        for script in ("simplified", "traditional"):
+            s = runs[script]
+            lines.append(f"| {model} | {script} | {s['accuracy']:.3f} | {s['macro_f1']:.3f} | "
+                         f"{s['entity_f1']:.3f} | {s['in_scope_fallback_rate']:.3f} | {runs['train_seconds']:.0f} |")
+    for model, runs in report["models"].items():
+        lines += ["", f"## {model}: per-label F1 (simplified / traditional)", "", "| label | simp | trad |", "|---|---|---|"]
+        for lbl, f in runs["simplified"]["per_label_f1"].items():
+            lines.append(f"| {lbl} | {f:.2f} | {runs['traditional']['per_label_f1'][lbl]:.2f} |")
+        lines += ["", "Top confusions (simplified): " + "; ".join(
+            f"{g} → {p} ×{n}" for g, p, n in runs["simplified"]["top_confusions"])]
+    if "sweep" in report:
+        lines += ["", "## Fallback thresholds (ours, simplified + traditional)", "",
+                  "| threshold | ambiguity | accuracy | in-scope bounced | out-of-scope caught |", "|---|---|---|---|---|"]
+        lines += [f"| {r['threshold']} | {r['ambiguity']} | {r['accuracy']} | {r['in_scope_bounced']} | "
+                  f"{r['oos_caught']} |" for r in report["sweep"]]
+    if "curve" in report:
+        lines += ["", "## Learning curve (ours, simplified)", "", "| share of training data | accuracy | macro-F1 |",
+                  "|---|---|---|"]
+        lines += [f"| {c['fraction']} | {c['accuracy']:.3f} | {c['macro_f1']:.3f} |" for c in report["curve"]]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-stock", action="store_true", help="only train and score our pipeline")
+    parser.add_argument("--curve", action="store_true", help="also train ours on 25/50/75%% of the data")
+    parser.add_argument("--config", type=Path, default=ROOT / "bot/config.yml",
+                        help="our pipeline (default bot/config.yml)")
+    parser.add_argument("--predict", nargs=3, metavar=("MODEL", "IN", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.predict:
+        predict(*args.predict)
+        return
+
+    import opencc
+
+    simplified = load_eval()
+    traditional = [to_traditional(e, opencc.OpenCC("s2twp")) for e in simplified]
+    work = Path(tempfile.mkdtemp(prefix="jieru-nlu-bench-"))
+    nlu = ROOT / "bot/data/nlu"
+    domain = write_domain(work / "domain.yml", nlu)
+    configs = {"jieru": args.config.resolve()}
+    if not args.skip_stock:
+        configs["stock"] = Path(__file__).with_name("stock_config.yml")
+    report: dict = {"time": time.strftime("%Y-%m-%d %H:%M"), "n_eval": len(simplified),
+                    "config": str(args.config), "models": {}}
+    texts = [e["text"] for e in simplified + traditional]
+    for name, config in configs.items():
+        seconds = train(config, nlu, domain, work, name)
+        preds = predict_in_subprocess(work / f"{name}.tar.gz", texts, work)
+        report["models"][name] = {
+            "train_seconds": seconds,
+            "simplified": score(simplified, preds[: len(simplified)]),
+            "traditional": score(traditional, preds[len(simplified):]),
+        }
+        if name == "jieru":
+            report["sweep"] = threshold_sweep(simplified + traditional, preds)
+    if args.curve:
+        report["curve"] = []
+        for fraction in (0.25, 0.5, 0.75):
+            data = subset_nlu(fraction, work / f"nlu-{fraction}")
+            train(configs["jieru"], data, domain, work, f"curve{fraction}")
+            preds = predict_in_subprocess(work / f"curve{fraction}.tar.gz", texts[: len(simplified)], work)
+            report["curve"].append({"fraction": fraction, **{
+                k: v for k, v in score(simplified, preds).items() if k in ("accuracy", "macro_f1")}})
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stem = RESULTS / f"nlu-{time.strftime('%Y%m%d-%H%M%S')}"
+    stem.with_suffix(".json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    stem.with_suffix(".md").write_text(markdown(report), encoding="utf-8")
+    print(markdown(report).split("\n## ")[0])
+    if "stock" in report["models"]:
+        for script in ("simplified", "traditional"):
+            ours, stock = (report["models"][m][script] for m in ("jieru", "stock"))
+            print(f"{script}: accuracy {ours['accuracy'] - stock['accuracy']:+.3f}, "
+                  f"macro-F1 {ours['macro_f1'] - stock['macro_f1']:+.3f} vs stock")
+    print(f"report: {stem}.md")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
