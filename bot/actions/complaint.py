@@ -6,7 +6,7 @@ from typing import Any
 from rasa_sdk import FormValidationAction
 from rasa_sdk.events import EventType, SlotSet
 
-from bot.actions.common import BuyerAction, buyer_id, call, label, order_button
+from bot.actions.common import BuyerAction, buyer_id, call, label, labels, order_button
 from jieru.services import complaints, progress
 
 
@@ -23,8 +23,8 @@ class ValidateComplaintForm(FormValidationAction):
         return {"order_id": str(value)}
 
     def validate_complaint_category(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        known = value if value in {"not_shipped", "quality", "not_as_described", "service", "other"} else "other"
-        return {"complaint_category": known}
+        # Free words that name no category of kb/labels.yml are recorded as "other".
+        return {"complaint_category": value if value in labels()["complaint_category"] else "other"}
 
 
 class ActionAskOrderId(BuyerAction):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from jieru.db import repository
 from jieru.rules.facts import OrderFacts
+from jieru.rules.matching import FINISHED
 from jieru.services import transaction
 
 
@@ -17,9 +18,6 @@ def buyer_orders(*, buyer_id: str, order_id: str | None = None) -> list[OrderFac
 
 def is_active(order: OrderFacts) -> bool:
     """Whether anything on the order is still under way (worth reporting first)."""
-    return any(a.open_intervention or a.status not in _DONE for a in order.aftersales) or (
+    return any(a.open_intervention or a.status not in FINISHED for a in order.aftersales) or (
         order.status in ("awaiting_shipment", "shipped")
     )
-
-
-_DONE = frozenset({"refunded", "reshipped", "closed", "cancelled"})
