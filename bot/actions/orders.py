@@ -46,12 +46,13 @@ class ActionCheckEligibility(BuyerAction):
         intent = tracker.get_intent_of_latest_message()
         problem = intent if intent in PROBLEMS else tracker.get_slot("problem")
         said = [SlotSet("problem", problem)] if problem != tracker.get_slot("problem") else []
-        result = await call(disputes.assess, buyer_id=buyer, order_id=order_id, problem=problem)
+        platform = tracker.get_slot("platform")
+        result = await call(disputes.assess, buyer_id=buyer, order_id=order_id, problem=problem, platform=platform)
         if result.lookup is Lookup.FOUND:
             return said + self._decided(dispatcher, tracker, result)
         if result.lookup is Lookup.NOT_FOUND:
             dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
-            result = await call(disputes.assess, buyer_id=buyer, problem=tracker.get_slot("problem"))
+            result = await call(disputes.assess, buyer_id=buyer, problem=problem, platform=platform)
             state = "not_found"
         else:
             state = {Lookup.NO_ORDERS: "no_orders"}.get(result.lookup, "choose_order")

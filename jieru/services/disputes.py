@@ -56,8 +56,11 @@ def decide(order: OrderFacts, *, now: datetime, aftersale_id: str | None = None)
     return evaluate(order, now=now, policy=load_policy(order.platform), aftersale_id=aftersale_id)
 
 
-def assess(*, buyer_id: str, order_id: str | None = None, problem: str | None = None) -> Assessment:
-    """Identify the order (by number, else by fit to the problem) and decide on it.
+def assess(
+    *, buyer_id: str, order_id: str | None = None, problem: str | None = None, platform: str | None = None,
+) -> Assessment:
+    """Identify the order (by number, else by fit to the problem, the conversation's
+    platform first) and decide on it.
 
     An order that exists but belongs to another buyer is reported as NOT_FOUND,
     exactly like one that does not exist.
@@ -74,6 +77,8 @@ def assess(*, buyer_id: str, order_id: str | None = None, problem: str | None = 
     if not orders:
         return Assessment(Lookup.NO_ORDERS)
     candidates = rank(orders, problem_criteria(problem))
+    # A buyer who named a platform means an order there, when they have a fitting one.
+    candidates = [o for o in candidates if o.platform == platform] or candidates
     if not candidates:
         return Assessment(Lookup.NO_MATCH, candidates=tuple(orders[:3]))
     # Even a single candidate is confirmed by the buyer before anything is decided on it.

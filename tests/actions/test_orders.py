@@ -88,3 +88,27 @@ async def test_progress(bot_db, run_action, with_number):
     assert messages[0]["response"] == "utter_progress_header"
     body = "\n".join(m.get("text") or "" for m in messages)
     assert "AS-70001" in body and "商家已拒绝" in body
+
+
+async def test_the_conversations_platform_narrows_the_candidates(bot_db, run_action, session_factory):
+    from jieru.importer import import_orders
+
+    taobao = {
+        "version": 1, "buyers": [{"id": "b1001", "name": "张三"}],
+        "shops": [{"id": "s-tb-9", "name": "数码小铺", "platform": "taobao"}],
+        "orders": [{"id": "3909988776655", "buyer_id": "b1001", "shop_id": "s-tb-9", "title": "充电宝",
+                    "goods_type": "physical", "amount": "89.00", "payment_method": "online",
+                    "status": "delivered", "created_at": "2026-11-16T10:00:00+08:00",
+                    "aftersales": [{"id": "TB-9", "type": "refund", "status": "merchant_rejected",
+                                    "requested_at": "2026-11-16T12:00:00+08:00",
+                                    "merchant_rejected_at": "2026-11-16T13:00:00+08:00"}]}],
+    }
+    with session_factory.begin() as s:
+        assert import_orders(taobao, s).ok
+    offered = {}
+    for platform in ("taobao", "jd"):
+        tracker = make_tracker(text="卖家拒绝退款", intent="report_refund_refused", slots={"platform": platform})
+        _, messages = await run_action(ActionCheckEligibility(), tracker)
+        offered[platform] = [b["payload"] for m in messages for b in m.get("buttons", []) if "order_id" in b["payload"]]
+    assert offered["taobao"] == ['/inform_order_id{"order_id": "3909988776655"}']
+    assert offered["jd"] == [f'/inform_order_id{{"order_id": "{ORDER}"}}']
