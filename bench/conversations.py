@@ -2,7 +2,12 @@
 buyers, actions and database included; report per-turn latency, throughput, errors and
 the RSS of each server process.
 
-    .venv/actions/bin/python bench/conversations.py --buyers 1 10 50
+    .venv/actions/bin/python bench/conversations.py --buyers 1 10 50 [--think 1 4]
+
+Without ``--think`` every buyer sends the next message the moment the reply arrives
+(a saturation test: N requests always in flight). With ``--think LOW HIGH`` each buyer
+pauses a random LOW..HIGH seconds before each message, as a person reading the reply
+and typing does; the pauses are not counted in the latencies.
 
 It starts its own action and Rasa servers (through docker/entrypoint-*.sh, on free
 loopback ports) on a throw-away SQLite database holding a copy of the demo orders for
@@ -16,6 +21,7 @@ import asyncio
 import copy
 import json
 import os
+import random
 import secrets
 import socket
 import statistics
@@ -132,12 +138,16 @@ class Servers:
                 proc.kill()
 
 
-async def buyer_session(client: httpx.AsyncClient, token: str, latencies: list[float], errors: list[str]) -> None:
+async def buyer_session(client: httpx.AsyncClient, token: str, think: tuple[float, float] | None,
+                        latencies: list[float], errors: list[str]) -> None:
     """One buyer going through every conversation of the mix, turn after turn."""
     headers = {"Authorization": f"Bearer {token}"}
+    rng = random.Random(token)
     for conversation in CONVERSATIONS:
         buttons: list[dict] = []
         for turn in conversation:
+            if think:
+                await asyncio.sleep(rng.uniform(*think))
             text = buttons[0]["payload"] if turn == "@1" and buttons else turn
             start = time.perf_counter()
             try:
@@ -158,7 +168,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def run_level(servers: Servers, first: int, buyers: int) -> dict:
+async def run_level(servers: Servers, first: int, buyers: int, think: tuple[float, float] | None) -> dict:
     """``buyers`` concurrent buyers (bench<first>…), each new to the bot."""
     tokens = [servers.token(f"bench{n:03d}") for n in range(first, first + buyers)]
     latencies: list[float] = []
@@ -166,11 +176,11 @@ async def run_level(servers: Servers, first: int, buyers: int) -> dict:
     limits = httpx.Limits(max_connections=buyers + 5)
     async with httpx.AsyncClient(base_url=servers.url, timeout=120, limits=limits) as client:
         start = time.perf_counter()
-        await asyncio.gather(*(buyer_session(client, t, latencies, errors) for t in tokens))
+        await asyncio.gather(*(buyer_session(client, t, think, latencies, errors) for t in tokens))
         wall = time.perf_counter() - start
     rss = servers.rss_mib()
     return {
-        "buyers": buyers, "turns": len(latencies), "errors": len(errors), "error_samples": errors[:3],
+        "buyers": buyers, "think_s": list(think) if think else None, "turns": len(latencies), "errors": len(errors), "error_samples": errors[:3],
         "p50_ms": round(statistics.median(latencies) * 1000, 1), "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "turns_per_s": round(len(latencies) / wall, 1), "rss_mib": {k: round(v) for k, v in rss.items()},
     }
@@ -179,6 +189,8 @@ async def run_level(servers: Servers, first: int, buyers: int) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--buyers", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument("--think", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                        help="seconds each buyer pauses before a message (default: none)")
     args = parser.parse_args()
     if not (ROOT / "models").is_dir():
         sys.exit("no model in models/: run scripts/run.sh or scripts/test.sh first")
@@ -188,7 +200,7 @@ def main() -> int:
             results, first = [], 0
             for n in args.buyers:
                 # Each level has buyers of its own, so every conversation starts fresh.
-                result = asyncio.run(run_level(servers, first, n))
+                result = asyncio.run(run_level(servers, first, n, tuple(args.think) if args.think else None))
                 first += n
                 results.append(result)
                 print(json.dumps(result, ensure_ascii=False), flush=True)
@@ -196,7 +208,7 @@ def main() -> int:
             servers.stop()
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "conversations.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), "utf-8")
+    (out / f"conversations{'-think' if args.think else ''}.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), "utf-8")
     return 1 if any(r["errors"] for r in results) else 0
 
 

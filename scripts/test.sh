@@ -56,5 +56,5 @@ pids+=($!)
 wait_for_http "http://127.0.0.1:$ACTIONS_PORT/health" 120 "action server"
 wait_for_http "http://127.0.0.1:$RASA_PORT/status" 300 "Rasa server"
 JIERU_RASA_URL="http://127.0.0.1:$RASA_PORT" "$VENV_ACTIONS/bin/python" -m pytest -q -m servers \
-  || { tail -50 "$work/rasa.log" "$work/actions.log"; exit 1; }
+  || { tail -n 50 "$work/rasa.log" "$work/actions.log"; exit 1; }
 log "all stages passed"

@@ -65,6 +65,10 @@ class Lexicon:
                 found.append(EntityMatch(entity, value, m.start(), m.end()))
         return found
 
+    def find_all(self, normalised: str) -> list[EntityMatch]:
+        """Order numbers and every lexicon entity in ``normalised`` text, by position."""
+        return sorted(find_order_ids(normalised) + self.find_entities(normalised), key=lambda m: m.start)
+
 
 def find_order_ids(normalised: str) -> list[EntityMatch]:
     """Order numbers in ``normalised`` text, as digits only.

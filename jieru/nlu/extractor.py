@@ -19,7 +19,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from jieru.kb.lexicon import Lexicon, find_order_ids, load_lexicon
+from jieru.kb.lexicon import Lexicon, load_lexicon
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -56,9 +56,7 @@ class LexiconEntityExtractor(GraphComponent, EntityExtractorMixin):
                     ENTITY_ATTRIBUTE_END: m.end,
                     ENTITY_ATTRIBUTE_CONFIDENCE: 1.0,
                 }
-                for m in sorted(
-                    find_order_ids(text) + self._lexicon.find_entities(text), key=lambda m: m.start
-                )
+                for m in self._lexicon.find_all(text)
             ]
             entities = message.get(ENTITIES, []) + self.add_extractor_name(found)
             message.set(ENTITIES, entities, add_to_output=True)

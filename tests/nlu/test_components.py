@@ -13,6 +13,7 @@ from rasa.shared.utils.io import read_yaml_file  # noqa: E402
 
 from jieru.config import PROJECT_ROOT  # noqa: E402
 from jieru.nlu.extractor import LexiconEntityExtractor  # noqa: E402
+from jieru.nlu.featurizer import COLUMNS, LexiconFeaturizer  # noqa: E402
 from jieru.nlu.normalizer import ChineseNormalizer  # noqa: E402
 
 pytestmark = pytest.mark.rasa
@@ -78,3 +79,26 @@ def test_tokenizer_loads_the_generated_user_dictionary(storage, context, monkeyp
     message = parse("我的退款被拒绝了,服务单也锁定了", storage, context)
     words = [t.text for t in tokenizer.tokenize(message, "text")]
     assert "退款被拒绝" in words and "服务单" in words
+
+
+def test_featurizer_marks_entity_tokens_by_type_and_value(storage, context, monkeypatch):
+    monkeypatch.chdir(PROJECT_ROOT)
+    config = {**JiebaTokenizer.get_default_config(), **component_config("JiebaTokenizer")}
+    tokenizer = JiebaTokenizer.create(config, storage, Resource("t"), context)
+    featurizer = LexiconFeaturizer.create(
+        LexiconFeaturizer.get_default_config(), storage, Resource("f"), ExecutionContext(None, node_name="lex"))
+    nickname, bare = (parse(t, storage, context) for t in ("狗东不给退款", "２５０３１２３４５６７８"))
+    tokenizer.process([nickname, bare])
+    featurizer.process([nickname, bare])
+
+    def marked(message):
+        sequence, sentence = message.get_sparse_features("text")
+        rows = sequence.features.toarray()
+        return ({t.text: {COLUMNS[i] for i in row.nonzero()[0]} for t, row in zip(message.get("text_tokens"), rows, strict=True)},
+                {COLUMNS[i] for i in sentence.features.toarray()[0].nonzero()[0]})
+
+    tokens, sentence = marked(nickname)
+    assert tokens["狗东"] == {"platform", "platform:jd"}
+    assert tokens["退款"] == {"aftersale_type", "aftersale_type:refund"}
+    assert sentence == {"platform", "platform:jd", "aftersale_type", "aftersale_type:refund"}
+    assert marked(bare)[1] == {"order_id"}
