@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="jieru-nlu-latency-"))
-    model = args.model
+    model = args.model.resolve() if args.model else None  # the server runs in another folder
     if model is None:
         train(ROOT / "bot/config.yml", ROOT / "bot/data/nlu",
               write_domain(work / "domain.yml", ROOT / "bot/data/nlu"), work, "jieru")
