@@ -65,8 +65,9 @@ class LexiconFeaturizer(SparseFeaturizer, GraphComponent):
                 continue
             sequence = np.zeros((len(tokens), len(COLUMNS)))
             for match in self._lexicon.find_all(message.get(TEXT)):
-                columns = [_INDEX[match.entity]] + ([_INDEX[f"{match.entity}:{match.value}"]]
-                                                    if match.entity != "order_id" else [])
+                # Order numbers have no value column: their value is the number itself.
+                columns = [i for i in (_INDEX[match.entity], _INDEX.get(f"{match.entity}:{match.value}"))
+                           if i is not None]
                 for row, token in enumerate(tokens):
                     if token.start < match.end and token.end > match.start:
                         sequence[row, columns] = 1.0

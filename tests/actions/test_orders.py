@@ -9,6 +9,17 @@ from tests.actions.conftest import BEFORE_WINDOW, make_tracker, responses_of, sl
 ORDER = "250312345678"  # b1001's JD order: return refused, dispute opened 2026-11-15 08:00
 
 
+def import_one_order(session_factory, buyer: dict, shop: dict, order: dict) -> None:
+    """Import one delivered physical order of ``buyer`` at ``shop`` (fields in ``order`` win)."""
+    from jieru.importer import import_orders
+
+    document = {"version": 1, "buyers": [buyer], "shops": [shop], "orders": [{
+        "buyer_id": buyer["id"], "shop_id": shop["id"], "goods_type": "physical",
+        "payment_method": "online", "status": "delivered", **order}]}
+    with session_factory.begin() as s:
+        assert import_orders(document, s).ok
+
+
 def order_entity(value: str) -> list[dict]:
     return [{"entity": "order_id", "value": value, "start": 0, "end": len(value)}]
 
@@ -35,17 +46,9 @@ async def test_not_yet_inside_the_window_says_when(bot_db, run_action, monkeypat
 
 
 async def test_someone_elses_order_is_answered_like_an_unknown_one(bot_db, run_action, session_factory):
-    from jieru.importer import import_orders
-
-    other = {
-        "version": 1, "buyers": [{"id": "b2002", "name": "李四"}],
-        "shops": [{"id": "s-pdd-9", "name": "百货", "platform": "pdd"}],
-        "orders": [{"id": "99887766554433", "buyer_id": "b2002", "shop_id": "s-pdd-9", "title": "拖鞋",
-                    "goods_type": "physical", "amount": "9.90", "payment_method": "online",
-                    "status": "delivered", "created_at": "2026-11-10T10:00:00+08:00"}],
-    }
-    with session_factory.begin() as s:
-        assert import_orders(other, s).ok
+    import_one_order(session_factory, {"id": "b2002", "name": "李四"}, {"id": "s-pdd-9", "name": "百货", "platform": "pdd"},
+                     {"id": "99887766554433", "title": "拖鞋", "amount": "9.90",
+                      "created_at": "2026-11-10T10:00:00+08:00"})
     answers = []
     for number in ("99887766554433", "11112222333344"):
         tracker = make_tracker(text=number, intent="inform_order_id", entities=order_entity(number))
@@ -91,20 +94,13 @@ async def test_progress(bot_db, run_action, with_number):
 
 
 async def test_the_conversations_platform_narrows_the_candidates(bot_db, run_action, session_factory):
-    from jieru.importer import import_orders
-
-    taobao = {
-        "version": 1, "buyers": [{"id": "b1001", "name": "张三"}],
-        "shops": [{"id": "s-tb-9", "name": "数码小铺", "platform": "taobao"}],
-        "orders": [{"id": "3909988776655", "buyer_id": "b1001", "shop_id": "s-tb-9", "title": "充电宝",
-                    "goods_type": "physical", "amount": "89.00", "payment_method": "online",
-                    "status": "delivered", "created_at": "2026-11-16T10:00:00+08:00",
-                    "aftersales": [{"id": "TB-9", "type": "refund", "status": "merchant_rejected",
-                                    "requested_at": "2026-11-16T12:00:00+08:00",
-                                    "merchant_rejected_at": "2026-11-16T13:00:00+08:00"}]}],
-    }
-    with session_factory.begin() as s:
-        assert import_orders(taobao, s).ok
+    import_one_order(session_factory, {"id": "b1001", "name": "张三"},
+                     {"id": "s-tb-9", "name": "数码小铺", "platform": "taobao"},
+                     {"id": "3909988776655", "title": "充电宝", "amount": "89.00",
+                      "created_at": "2026-11-16T10:00:00+08:00",
+                      "aftersales": [{"id": "TB-9", "type": "refund", "status": "merchant_rejected",
+                                      "requested_at": "2026-11-16T12:00:00+08:00",
+                                      "merchant_rejected_at": "2026-11-16T13:00:00+08:00"}]})
     offered = {}
     for platform in ("taobao", "jd"):
         tracker = make_tracker(text="卖家拒绝退款", intent="report_refund_refused", slots={"platform": platform})
