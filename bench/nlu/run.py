@@ -1,5 +1,6 @@
-"""Train jieru's NLU and Rasa's stock pipeline on bot/data/nlu, score both on the
-held-out split (bench/nlu/eval.yml) in simplified and in traditional Chinese.
+"""Train jieru's NLU and Rasa's stock pipeline on bot/data/nlu, score both on each
+held-out split (bench/nlu/eval.yml, bench/nlu/wild.yml) as written and in an OpenCC
+s2twp (traditional) conversion.
 
 Usage: .venv/rasa/bin/python bench/nlu/run.py [--skip-stock] [--curve]
 Writes bench/results/nlu-<time>.{md,json} and prints a summary table.
@@ -26,7 +27,10 @@ from bench_domain import write_domain  # noqa: E402
 
 RASA = ROOT / ".venv/rasa/bin/rasa"
 PYTHON = ROOT / ".venv/rasa/bin/python"
-EVAL = Path(__file__).with_name("eval.yml")
+# Held-out splits, each written apart from bot/data/nlu and never trained on.
+SPLITS = {name: Path(__file__).with_name(f"{name}.yml") for name in ("eval", "wild")}
+# eval.yml is written in simplified Chinese; wild.yml mixes scripts as buyers do.
+SCRIPTS = ("as written", "traditional")
 RESULTS = ROOT / "bench/results"
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
@@ -34,12 +38,12 @@ FALLBACK = "nlu_fallback"
 
 # ---------- data ----------
 
-def load_eval() -> list[dict]:
-    """The held-out examples: text, gold label and gold entities."""
+def load_eval(split: str = "eval") -> list[dict]:
+    """A held-out split's examples: text, gold label and gold entities."""
     from rasa.shared.nlu.training_data.loading import load_data
 
     examples = []
-    for m in load_data(str(EVAL)).intent_examples:
+    for m in load_data(str(SPLITS[split])).intent_examples:
         examples.append({
             "text": m.get("text"),
             "label": m.get("intent_response_key") or m.get("intent"),
@@ -197,27 +201,33 @@ def subset_nlu(fraction: float, target: Path) -> Path:
 
 
 def markdown(report: dict) -> str:
-    lines = ["# NLU bench", "", f"{report['time']}, {report['n_eval']} held-out examples × 2 scripts", "",
-             "| model | script | accuracy | macro-F1 | entity F1 | in-scope bounced | train s |",
-             "|---|---|---|---|---|---|---|"]
+    sizes = ", ".join(f"{split} {n}" for split, n in report["n_eval"].items())
+    lines = ["# NLU bench", "", f"{report['time']}, held-out examples: {sizes}; each as written and in traditional",
+             "", "| model | split | script | accuracy | macro-F1 | entity F1 | in-scope bounced | train s |",
+             "|---|---|---|---|---|---|---|---|"]
     for model, runs in report["models"].items():
-        for script in ("simplified", "traditional"):
-            s = runs[script]
-            lines.append(f"| {model} | {script} | {s['accuracy']:.3f} | {s['macro_f1']:.3f} | "
-                         f"{s['entity_f1']:.3f} | {s['in_scope_fallback_rate']:.3f} | {runs['train_seconds']:.0f} |")
+        for split in report["n_eval"]:
+            for script in SCRIPTS:
+                s = runs[split][script]
+                lines.append(f"| {model} | {split} | {script} | {s['accuracy']:.3f} | {s['macro_f1']:.3f} | "
+                             f"{s['entity_f1']:.3f} | {s['in_scope_fallback_rate']:.3f} | "
+                             f"{runs['train_seconds']:.0f} |")
     for model, runs in report["models"].items():
-        lines += ["", f"## {model}: per-label F1 (simplified / traditional)", "", "| label | simp | trad |", "|---|---|---|"]
-        for lbl, f in runs["simplified"]["per_label_f1"].items():
-            lines.append(f"| {lbl} | {f:.2f} | {runs['traditional']['per_label_f1'][lbl]:.2f} |")
-        lines += ["", "Top confusions (simplified): " + "; ".join(
-            f"{g} → {p} ×{n}" for g, p, n in runs["simplified"]["top_confusions"])]
+        for split in report["n_eval"]:
+            written, trad = (runs[split][script] for script in SCRIPTS)
+            lines += ["", f"## {model}, {split}: per-label F1 (as written / traditional)", "",
+                      "| label | as written | trad |", "|---|---|---|"]
+            lines += [f"| {lbl} | {f:.2f} | {trad['per_label_f1'][lbl]:.2f} |"
+                      for lbl, f in written["per_label_f1"].items()]
+            lines += ["", "Top confusions (as written): " + "; ".join(
+                f"{g} → {p} ×{n}" for g, p, n in written["top_confusions"])]
     if "sweep" in report:
-        lines += ["", "## Fallback thresholds (ours, simplified + traditional)", "",
+        lines += ["", "## Fallback thresholds (ours, every split and script)", "",
                   "| threshold | ambiguity | accuracy | in-scope bounced | out-of-scope caught |", "|---|---|---|---|---|"]
         lines += [f"| {r['threshold']} | {r['ambiguity']} | {r['accuracy']} | {r['in_scope_bounced']} | "
                   f"{r['oos_caught']} |" for r in report["sweep"]]
     if "curve" in report:
-        lines += ["", "## Learning curve (ours, simplified)", "", "| share of training data | accuracy | macro-F1 |",
+        lines += ["", "## Learning curve (ours, eval as written)", "", "| share of training data | accuracy | macro-F1 |",
                   "|---|---|---|"]
         lines += [f"| {c['fraction']} | {c['accuracy']:.3f} | {c['macro_f1']:.3f} |" for c in report["curve"]]
     return "\n".join(lines) + "\n"
@@ -237,35 +247,42 @@ def main() -> None:
 
     import opencc
 
-    simplified = load_eval()
-    traditional = [to_traditional(e, opencc.OpenCC("s2twp")) for e in simplified]
+    converter = opencc.OpenCC("s2twp")
+    examples = {}  # (split, script) -> examples, in the order they are parsed
+    for split in SPLITS:
+        written = load_eval(split)
+        examples[split, SCRIPTS[0]] = written
+        examples[split, SCRIPTS[1]] = [to_traditional(e, converter) for e in written]
+    everything = [e for batch in examples.values() for e in batch]
     work = Path(tempfile.mkdtemp(prefix="jieru-nlu-bench-"))
     nlu = ROOT / "bot/data/nlu"
     domain = write_domain(work / "domain.yml", nlu)
     configs = {"jieru": args.config.resolve()}
     if not args.skip_stock:
         configs["stock"] = Path(__file__).with_name("stock_config.yml")
-    report: dict = {"time": time.strftime("%Y-%m-%d %H:%M"), "n_eval": len(simplified),
+    report: dict = {"time": time.strftime("%Y-%m-%d %H:%M"),
+                    "n_eval": {split: len(examples[split, SCRIPTS[0]]) for split in SPLITS},
                     "config": str(args.config), "models": {}}
-    texts = [e["text"] for e in simplified + traditional]
     for name, config in configs.items():
         seconds = train(config, nlu, domain, work, name)
-        preds = predict_in_subprocess(work / f"{name}.tar.gz", texts, work)
-        report["models"][name] = {
-            "train_seconds": seconds,
-            "simplified": score(simplified, preds[: len(simplified)]),
-            "traditional": score(traditional, preds[len(simplified):]),
-        }
+        preds = predict_in_subprocess(work / f"{name}.tar.gz", [e["text"] for e in everything], work)
+        runs: dict = {"train_seconds": seconds}
+        start = 0
+        for (split, script), batch in examples.items():
+            runs.setdefault(split, {})[script] = score(batch, preds[start: start + len(batch)])
+            start += len(batch)
+        report["models"][name] = runs
         if name == "jieru":
-            report["sweep"] = threshold_sweep(simplified + traditional, preds)
+            report["sweep"] = threshold_sweep(everything, preds)
     if args.curve:
         report["curve"] = []
         for fraction in (0.25, 0.5, 0.75):
             data = subset_nlu(fraction, work / f"nlu-{fraction}")
             train(configs["jieru"], data, domain, work, f"curve{fraction}")
-            preds = predict_in_subprocess(work / f"curve{fraction}.tar.gz", texts[: len(simplified)], work)
+            heldout = examples["eval", SCRIPTS[0]]
+            preds = predict_in_subprocess(work / f"curve{fraction}.tar.gz", [e["text"] for e in heldout], work)
             report["curve"].append({"fraction": fraction, **{
-                k: v for k, v in score(simplified, preds).items() if k in ("accuracy", "macro_f1")}})
+                k: v for k, v in score(heldout, preds).items() if k in ("accuracy", "macro_f1")}})
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = RESULTS / f"nlu-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -273,10 +290,11 @@ def main() -> None:
     stem.with_suffix(".md").write_text(markdown(report), encoding="utf-8")
     print(markdown(report).split("\n## ")[0])
     if "stock" in report["models"]:
-        for script in ("simplified", "traditional"):
-            ours, stock = (report["models"][m][script] for m in ("jieru", "stock"))
-            print(f"{script}: accuracy {ours['accuracy'] - stock['accuracy']:+.3f}, "
-                  f"macro-F1 {ours['macro_f1'] - stock['macro_f1']:+.3f} vs stock")
+        for split in SPLITS:
+            for script in SCRIPTS:
+                ours, stock = (report["models"][m][split][script] for m in ("jieru", "stock"))
+                print(f"{split}, {script}: accuracy {ours['accuracy'] - stock['accuracy']:+.3f}, "
+                      f"macro-F1 {ours['macro_f1'] - stock['macro_f1']:+.3f} vs stock")
     print(f"report: {stem}.md")
     shutil.rmtree(work, ignore_errors=True)
 

@@ -24,9 +24,11 @@ CANONICAL_VALUES = {
 # jieba frequency for user terms: high enough to keep them whole against its own dictionary.
 _USERDICT_FREQ = 50000
 
-# 8-20 digits, written as one run or in groups of 2-6 (the last may be shorter) split by
-# single spaces or hyphens, and not part of a longer run of digits or Latin letters.
-_ORDER_ID = re.compile(r"(?<![0-9a-z])(?:\d{8,20}|\d{2,6}(?:[ \-]\d{2,6})*[ \-]\d{1,6})(?![0-9a-z])")
+# 8-20 digits, written as one run, as a date-prefixed number (Pinduoduo shows
+# "240305-…"), or in groups of 2-6 (the last may be shorter) split by single spaces or
+# hyphens, and not part of a longer run of digits or Latin letters.
+_ORDER_ID = re.compile(
+    r"(?<![0-9a-z])(?:\d{8,20}|\d{6}-\d{2,14}|\d{2,6}(?:[ \-]\d{2,6})*[ \-]\d{1,6})(?![0-9a-z])")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _DATE = re.compile(r"(?:19|20)\d\d[ \-]\d{1,2}[ \-]\d{1,2}")
 _ORDER_CUE = re.compile(r"(订单|单号|order|no\.?)\s*:?\s*$")

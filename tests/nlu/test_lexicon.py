@@ -65,6 +65,7 @@ def test_phrases_that_only_contain_a_form_are_not_entities():
         ("订单号250312345678", "250312345678", "250312345678"),
         ("单号 2503 1234 5678 卖家不发货", "250312345678", "2503 1234 5678"),
         ("订单 3901-1223-3445-5", "3901122334455", "3901-1223-3445-5"),
+        ("拼多多订单号 230818-36425984085 没发货", "23081836425984085", "230818-36425984085"),
         ("訂單號２５０３１２３４５６７８", "250312345678", "２５０３１２３４５６７８"),
         ("订单号13812345678", "13812345678", "13812345678"),
     ],
@@ -96,6 +97,22 @@ def test_lexicon_covers_every_canonical_value_of_the_contract():
             assert value in contract[entity]
     found = {(e, v) for e, v in load_lexicon().forms.values() if v}
     assert found == {(e, v) for e, values in CANONICAL_VALUES.items() for v in values}
+
+
+def test_training_data_annotates_exactly_what_the_lexicon_finds():
+    # The extractor applies kb/lexicon.yml; a pipeline that learns entities from the
+    # annotations (the stock baseline in bench/nlu) must see the same convention.
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    lexicon = load_lexicon()
+    disagreements = []
+    for message in load_data(str(PROJECT_ROOT / "bot/data/nlu")).intent_examples:
+        text = message.get("text")
+        annotated = {(e["entity"], e["value"], e["start"], e["end"]) for e in message.get("entities", [])}
+        found = {(m.entity, m.value, m.start, m.end) for m in lexicon.find_all(normalize(text))}
+        if annotated != found:
+            disagreements.append((text, sorted(found - annotated), sorted(annotated - found)))
+    assert disagreements == []
 
 
 def test_a_bad_lexicon_is_refused_with_its_problems():
