@@ -33,6 +33,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_AS_OF = "2026-11-20T12:00:00+08:00"
@@ -77,7 +78,7 @@ def bench_orders(buyers: int) -> dict:
 class Servers:
     """The action and Rasa servers, started from the images' entrypoints."""
 
-    def __init__(self, workdir: Path, buyers: int) -> None:
+    def __init__(self, workdir: Path, buyers: int, endpoints: Path) -> None:
         self.env = {
             **os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}", "JIERU_CLOCK": DEMO_AS_OF,
             "JIERU_APP_JWT_SECRET": secrets.token_hex(16), "RASA_TELEMETRY_ENABLED": "false",
@@ -89,8 +90,10 @@ class Servers:
         jieru = ROOT / ".venv" / "actions" / "bin" / "jieru"
         subprocess.run([jieru, "db", "upgrade"], env=self.env, check=True, capture_output=True)
         subprocess.run([jieru, "import-orders", str(orders)], env=self.env, check=True, capture_output=True)
-        (workdir / "endpoints.yml").write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n', "utf-8")
+        # The endpoints given (tracker and lock stores) with this run's action server.
+        config = yaml.safe_load(endpoints.read_text("utf-8"))
+        config["action_endpoint"] = {"url": f"http://127.0.0.1:{self.actions_port}/webhook"}
+        (workdir / "endpoints.yml").write_text(yaml.safe_dump(config), "utf-8")
         log = open(workdir / "servers.log", "w")  # noqa: SIM115 - lives as long as the servers
         self.actions = subprocess.Popen(
             [ROOT / "docker" / "entrypoint-actions.sh"], stdout=log, stderr=log,
@@ -191,11 +194,14 @@ def main() -> int:
     parser.add_argument("--buyers", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--think", type=float, nargs=2, metavar=("LOW", "HIGH"),
                         help="seconds each buyer pauses before a message (default: none)")
+    parser.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml",
+                        help="endpoints file whose tracker and lock stores to use (default: the project's); "
+                             "its action_endpoint is replaced by the bench's own action server")
     args = parser.parse_args()
     if not (ROOT / "models").is_dir():
         sys.exit("no model in models/: run scripts/run.sh or scripts/test.sh first")
     with tempfile.TemporaryDirectory() as tmp:
-        servers = Servers(Path(tmp), sum(args.buyers))
+        servers = Servers(Path(tmp), sum(args.buyers), args.endpoints)
         try:
             results, first = [], 0
             for n in args.buyers:

@@ -25,7 +25,7 @@ log "stage 2/7: unit and integration tests (action-server environment, SQLAlchem
 "$VENV_ACTIONS/bin/python" -m pytest -q -m "not rasa and not servers"
 
 log "stage 3/7: Rasa-side tests (components, channel) in the Rasa environment"
-"$VENV_RASA/bin/python" -m pytest -q -m "rasa and not servers" -p no:cacheprovider tests/channels tests/nlu
+"$VENV_RASA/bin/python" -m pytest -q -m "rasa and not servers" -p no:cacheprovider tests/channels tests/nlu tests/stores
 
 log "stage 4/7: rasa data validate"
 "$VENV_RASA/bin/rasa" data validate --config bot/config.yml --domain domain --data bot/data
@@ -47,7 +47,8 @@ export JIERU_APP_JWT_SECRET="test-secret-$RANDOM$RANDOM"
 ACTIONS_PORT=5155 RASA_PORT=5105
 # The servers start through the images' own entrypoints (docker/), so what the
 # Dockerfiles run is what this stage tests.
-printf 'action_endpoint:\n  url: "http://127.0.0.1:%s/webhook"\n' "$ACTIONS_PORT" > "$work/endpoints.yml"
+# The project's endpoints.yml (tracker store included), with this run's action server.
+sed "s#http://localhost:5055/webhook#http://127.0.0.1:$ACTIONS_PORT/webhook#" endpoints.yml > "$work/endpoints.yml"
 JIERU_BIN="$VENV_ACTIONS/bin" PORT="$ACTIONS_PORT" docker/entrypoint-actions.sh > "$work/actions.log" 2>&1 &
 pids+=($!)
 JIERU_BIN="$VENV_RASA/bin" PORT="$RASA_PORT" JIERU_ENDPOINTS="$work/endpoints.yml" \

@@ -1,0 +1,1 @@
+"""Rasa-side conversation stores (the Rasa environment only)."""
