@@ -25,7 +25,7 @@ log "stage 2/7: unit and integration tests (action-server environment, SQLAlchem
 "$VENV_ACTIONS/bin/python" -m pytest -q -m "not rasa and not servers"
 
 log "stage 3/7: Rasa-side tests (components, channel, tracker store) in the Rasa environment"
-"$VENV_RASA/bin/python" -m pytest -q -m "rasa and not servers" -p no:cacheprovider tests/channels tests/nlu tests/stores
+"$VENV_RASA/bin/python" -m pytest -q -m "rasa and not servers" -p no:cacheprovider tests/channels tests/domain tests/nlu tests/stores
 
 log "stage 4/7: rasa data validate"
 "$VENV_RASA/bin/rasa" data validate --config bot/config.yml --domain domain --data bot/data
@@ -45,10 +45,10 @@ export JIERU_APP_JWT_SECRET="test-secret-$RANDOM$RANDOM"
 "$VENV_ACTIONS/bin/jieru" db upgrade
 "$VENV_ACTIONS/bin/jieru" import-orders demo/orders.json
 ACTIONS_PORT=5155 RASA_PORT=5105
-# The servers start through the images' own entrypoints (docker/), so what the
-# Dockerfiles run is what this stage tests.
 # The project's endpoints.yml (tracker store included), with this run's action server.
 sed "s#http://localhost:5055/webhook#http://127.0.0.1:$ACTIONS_PORT/webhook#" endpoints.yml > "$work/endpoints.yml"
+# The servers start through the images' own entrypoints (docker/), so what the
+# Dockerfiles run is what this stage tests.
 JIERU_BIN="$VENV_ACTIONS/bin" PORT="$ACTIONS_PORT" docker/entrypoint-actions.sh > "$work/actions.log" 2>&1 &
 pids+=($!)
 JIERU_BIN="$VENV_RASA/bin" PORT="$RASA_PORT" JIERU_ENDPOINTS="$work/endpoints.yml" \
@@ -56,6 +56,7 @@ JIERU_BIN="$VENV_RASA/bin" PORT="$RASA_PORT" JIERU_ENDPOINTS="$work/endpoints.ym
 pids+=($!)
 wait_for_http "http://127.0.0.1:$ACTIONS_PORT/health" 120 "action server"
 wait_for_http "http://127.0.0.1:$RASA_PORT/status" 300 "Rasa server"
-JIERU_RASA_URL="http://127.0.0.1:$RASA_PORT" "$VENV_ACTIONS/bin/python" -m pytest -q -m servers \
+JIERU_RASA_URL="http://127.0.0.1:$RASA_PORT" JIERU_SERVER_LOGS="$work/rasa.log:$work/actions.log" \
+  "$VENV_ACTIONS/bin/python" -m pytest -q -m servers \
   || { tail -n 50 "$work/rasa.log" "$work/actions.log"; exit 1; }
 log "all stages passed"

@@ -33,6 +33,13 @@ def label(kind: str, value: str | None) -> str:
     return labels()[kind].get(value, value or "")
 
 
+def intent_label(domain: dict, intent: str) -> str:
+    """How the bot names an intent to the buyer: the text of ``utter_ask_<intent>`` in
+    the domain (the two-stage fallback's labels), else the intent's name."""
+    variants = domain.get("responses", {}).get(f"utter_ask_{intent}") or [{}]
+    return variants[0].get("text") or intent
+
+
 def local_time(when: datetime) -> str:
     """A time as the buyer reads it, in the deployment's time zone."""
     return when.astimezone(config.settings().timezone).strftime(labels()["templates"]["time"])

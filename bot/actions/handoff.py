@@ -4,7 +4,7 @@ from __future__ import annotations
 from rasa_sdk import Action
 from rasa_sdk.events import EventType
 
-from bot.actions.common import buyer_id, call, label
+from bot.actions.common import buyer_id, call, intent_label, label
 from jieru.services import ServiceUnavailable, handoff
 
 # How many of the buyer's latest messages the agent sees in the summary.
@@ -16,8 +16,7 @@ def summary(tracker, domain: dict) -> str:
     problem = tracker.get_slot("problem")
     parts = []
     if problem:
-        texts = domain.get("responses", {}).get(f"utter_ask_{problem}") or [{"text": problem}]
-        parts.append(f"问题：{texts[0]['text']}")
+        parts.append(f"问题：{intent_label(domain, problem)}")
     if tracker.get_slot("order_id"):
         parts.append(f"订单：{tracker.get_slot('order_id')}（{label('platform', tracker.get_slot('platform'))}）")
     if tracker.get_slot("eligibility"):

@@ -7,7 +7,15 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import BuyerAction, call, deadline_lines, label, labels, order_line
+from bot.actions.common import (
+    BuyerAction,
+    call,
+    deadline_lines,
+    intent_label,
+    label,
+    labels,
+    order_line,
+)
 from bot.actions.knowledge import answer_faq, faq_key_of
 from bot.actions.orders import FILING_SLOTS, PROBLEMS
 from jieru.kb.evidence import checklist
@@ -128,17 +136,11 @@ class ActionAskConfirmFiling(BuyerAction):
         evidence = "、".join(d for _, d in evidence_pairs(tracker.get_slot("evidence") or []))
         dispatcher.utter_message(
             response="utter_filing_summary", order_line=order_line(orders[0]),
-            problem=domain_text(domain, f"utter_ask_{problem}"), description=tracker.get_slot("description"),
+            problem=intent_label(domain, problem), description=tracker.get_slot("description"),
             evidence=evidence or "暂无",
         )
         dispatcher.utter_message(response="utter_confirm_filing_question")
         return []
-
-
-def domain_text(domain: dict, response: str) -> str:
-    """The first text of a domain response (intent labels live there)."""
-    variants = domain.get("responses", {}).get(response) or [{}]
-    return variants[0].get("text", "")
 
 
 class ActionFileIntervention(BuyerAction):

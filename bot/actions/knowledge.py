@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.common import intent_label
 from jieru import config
 from jieru.kb import faq
 
@@ -80,8 +81,7 @@ class ActionDefaultAskAffirmation(Action):
                 title = topics.get(key, key)
                 payload = f"/faq{json.dumps({**entities, 'faq_key': key}, ensure_ascii=False)}"
             else:
-                responses = domain.get("responses", {}).get(f"utter_ask_{intent}") or [{"text": intent}]
-                title = responses[0]["text"]
+                title = intent_label(domain, intent)
                 payload = f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
             buttons.append({"title": title, "payload": payload})
         buttons.append({"title": "都不是", "payload": "/out_of_scope"})

@@ -92,3 +92,15 @@ def test_another_buyers_order_reads_like_an_unknown_one(base_url):
 def test_any_message_gets_an_answer(base_url, text):
     buyer = Buyer(base_url, "b1001")
     assert text_of(buyer.say(text)).strip()
+
+
+def test_no_order_data_in_the_server_logs_at_info_level(base_url):
+    # Runs after the conversations above: the servers log at their default level, INFO.
+    logs = [p for p in os.environ.get("JIERU_SERVER_LOGS", "").split(os.pathsep) if p]
+    if not logs:
+        pytest.skip("JIERU_SERVER_LOGS not set: run through scripts/test.sh")
+    buyer = Buyer(base_url, "b1001")
+    buyer.say(f"订单 {ORDER} 卖家拒绝退款怎么办")
+    text = "\n".join(open(path, encoding="utf-8", errors="replace").read() for path in logs)
+    for secret in (ORDER, "蓝牙耳机", "数码配件专营店", "199.00", "人为损坏", "卖家拒绝退款"):
+        assert secret not in text, f"{secret!r} is in the server logs"
