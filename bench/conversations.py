@@ -56,13 +56,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def buyer_id(n: int) -> str:
+    """The n-th simulated buyer. Unique to this process, so a tracker store that outlives
+    the bench (Redis) never hands a buyer an earlier run's conversation."""
+    return f"bench{os.getpid()}-{n:03d}"
+
+
 def bench_orders(buyers: int) -> dict:
     """The demo data plus a copy of b1001's orders for each simulated buyer."""
     demo = json.loads((ROOT / "demo" / "orders.json").read_text("utf-8"))
     template = [o for o in demo["orders"] if o["buyer_id"] == TEMPLATE_BUYER]
     data = copy.deepcopy(demo)
     for n in range(buyers):
-        buyer = f"bench{n:03d}"
+        buyer = buyer_id(n)
         data["buyers"].append({"id": buyer, "name": f"压测用户{n}"})
         for order in copy.deepcopy(template):
             order["id"] = f"9{n:03d}{order['id'][-12:]}"[:20]
@@ -173,7 +179,7 @@ def percentile(values: list[float], q: float) -> float:
 
 async def run_level(servers: Servers, first: int, buyers: int, think: tuple[float, float] | None) -> dict:
     """``buyers`` concurrent buyers (bench<first>…), each new to the bot."""
-    tokens = [servers.token(f"bench{n:03d}") for n in range(first, first + buyers)]
+    tokens = [servers.token(buyer_id(n)) for n in range(first, first + buyers)]
     latencies: list[float] = []
     errors: list[str] = []
     limits = httpx.Limits(max_connections=buyers + 5)
