@@ -24,7 +24,7 @@ log "stage 1/7: lint (ruff, hadolint) and generated files up to date"
 log "stage 2/7: unit and integration tests (action-server environment, SQLAlchemy 2)"
 "$VENV_ACTIONS/bin/python" -m pytest -q -m "not rasa and not servers"
 
-log "stage 3/7: Rasa-side tests (components, channel, tracker store) in the Rasa environment"
+log "stage 3/7: Rasa-side tests (components, domain responses, channel, tracker store) in the Rasa environment"
 "$VENV_RASA/bin/python" -m pytest -q -m "rasa and not servers" -p no:cacheprovider tests/channels tests/domain tests/nlu tests/stores
 
 log "stage 4/7: rasa data validate"

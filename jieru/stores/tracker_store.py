@@ -44,8 +44,8 @@ class InProcessTrackerStore(InMemoryTrackerStore):
             return None
         if not fetch_all_sessions:
             # As Rasa's: only the last session, from its action_session_start on.
-            events = tuple(split_events(list(events), ActionExecuted, {"action_name": ACTION_SESSION_START_NAME},
-                                        include_splitting_event=True)[-1])
+            events = split_events(list(events), ActionExecuted, {"action_name": ACTION_SESSION_START_NAME},
+                                  include_splitting_event=True)[-1]
         tracker = self.init_tracker(sender_id)
         tracker.events.extend(events)
         tracker.replay_events()

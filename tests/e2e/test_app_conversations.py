@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -101,6 +102,6 @@ def test_no_order_data_in_the_server_logs_at_info_level(base_url):
         pytest.skip("JIERU_SERVER_LOGS not set: run through scripts/test.sh")
     buyer = Buyer(base_url, "b1001")
     buyer.say(f"订单 {ORDER} 卖家拒绝退款怎么办")
-    text = "\n".join(open(path, encoding="utf-8", errors="replace").read() for path in logs)
+    text = "\n".join(Path(path).read_text(encoding="utf-8", errors="replace") for path in logs)
     for secret in (ORDER, "蓝牙耳机", "数码配件专营店", "199.00", "人为损坏", "卖家拒绝退款"):
         assert secret not in text, f"{secret!r} is in the server logs"
