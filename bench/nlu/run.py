@@ -1,8 +1,9 @@
 """Train jieru's NLU and Rasa's stock pipeline on bot/data/nlu, score both on each
-held-out split (bench/nlu/eval.yml, bench/nlu/wild.yml) as written and in an OpenCC
-s2twp (traditional) conversion.
+held-out split as written and in an OpenCC s2twp (traditional) conversion: the real
+buyers' development set (../shared/eval/real-buyers-dev.yml, where an ``alt`` label
+counts as correct) and the project's own splits (bench/nlu/eval.yml, bench/nlu/wild.yml).
 
-Usage: .venv/rasa/bin/python bench/nlu/run.py [--skip-stock] [--curve]
+Usage: .venv/rasa/bin/python bench/nlu/run.py [--skip-stock] [--curve] [--model FILE]
 Writes bench/results/nlu-<time>.{md,json} and prints a summary table.
 """
 from __future__ import annotations
@@ -24,11 +25,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_domain import write_domain  # noqa: E402
+from realset import REAL_DEV, credited, load_real_dev  # noqa: E402
 
 RASA = ROOT / ".venv/rasa/bin/rasa"
 PYTHON = ROOT / ".venv/rasa/bin/python"
 # Held-out splits, each written apart from bot/data/nlu and never trained on.
 SPLITS = {name: Path(__file__).with_name(f"{name}.yml") for name in ("eval", "wild")}
+SPLIT_NAMES = ("dev", *SPLITS)
 # eval.yml is written in simplified Chinese; wild.yml mixes scripts as buyers do.
 SCRIPTS = ("as written", "traditional")
 RESULTS = ROOT / "bench/results"
@@ -39,7 +42,11 @@ FALLBACK = "nlu_fallback"
 # ---------- data ----------
 
 def load_eval(split: str = "eval") -> list[dict]:
-    """A held-out split's examples: text, gold label and gold entities."""
+    """A held-out split's examples: text, gold label, alternative labels and gold
+    entities (with offsets for our splits; entity and value only for the dev set)."""
+    if split == "dev":
+        return [dict(row, entities=[{"entity": k, "value": v} for k, v in row["entities"].items()])
+                for row in load_real_dev()]
     from rasa.shared.nlu.training_data.loading import load_data
 
     examples = []
@@ -47,6 +54,7 @@ def load_eval(split: str = "eval") -> list[dict]:
         examples.append({
             "text": m.get("text"),
             "label": m.get("intent_response_key") or m.get("intent"),
+            "alt": [],
             "entities": [
                 {k: e[k] for k in ("entity", "value", "start", "end")} for e in m.get("entities", [])
             ],
@@ -57,6 +65,8 @@ def load_eval(split: str = "eval") -> list[dict]:
 def to_traditional(example: dict, converter) -> dict:
     """The example in traditional Chinese (OpenCC s2twp), converted piecewise so
     that the entity offsets stay exact."""
+    if any("start" not in e for e in example["entities"]):
+        return {**example, "text": converter.convert(example["text"])}
     text, cuts = example["text"], sorted({0, len(example["text"])}
                                           | {p for e in example["entities"] for p in (e["start"], e["end"])})
     pieces = [converter.convert(text[a:b]) for a, b in pairwise(cuts)]
@@ -115,6 +125,8 @@ def predict(model: str, inp: str, out: str) -> None:
                 "top": label(parse, ranking[0]["name"]) if ranking else None,
                 "top_conf": ranking[0]["confidence"] if ranking else 0.0,
                 "gap": ranking[0]["confidence"] - ranking[1]["confidence"] if len(ranking) > 1 else 1.0,
+                "faq_conf": (parse.get("response_selector", {}).get("faq", {})
+                             .get("response", {}).get("confidence")),
                 "entities": [{k: e[k] for k in ("entity", "value", "start", "end")}
                              for e in parse.get("entities", [])],
             })
@@ -126,15 +138,19 @@ def predict(model: str, inp: str, out: str) -> None:
 # ---------- scoring ----------
 
 def score(examples: list[dict], predictions: list[dict]) -> dict:
-    """Intent accuracy, macro-F1, per-label F1, confusions and entity F1."""
+    """Intent accuracy, macro-F1, per-label F1, confusions, entity F1 and the
+    wrong-answer rate: the share of in-scope messages answered with a wrong intent
+    (not bounced to the fallback)."""
     from sklearn.metrics import f1_score
 
     gold = [e["label"] for e in examples]
-    pred = [p["label"] for p in predictions]
+    pred = [credited(e, p["label"]) for e, p in zip(examples, predictions, strict=True)]
     labels = sorted(set(gold))
     per_label = f1_score(gold, pred, labels=labels, average=None, zero_division=0)
     confusions = Counter((g, p) for g, p in zip(gold, pred, strict=True) if g != p)
-    key = lambda e: (e["entity"], e["value"], e["start"], e["end"])  # noqa: E731
+    with_offsets = all("start" in e for x in examples for e in x["entities"])
+    fields = ("entity", "value", "start", "end") if with_offsets else ("entity", "value")
+    key = lambda e: tuple(e[f] for f in fields)  # noqa: E731
     tp = fp = fn = 0
     entity_errors = []
     for e, p in zip(examples, predictions, strict=True):
@@ -145,7 +161,7 @@ def score(examples: list[dict], predictions: list[dict]) -> dict:
         if g != q:
             entity_errors.append([e["text"], sorted(g - q), sorted(q - g)])
     precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-    in_scope = [p for e, p in zip(examples, predictions, strict=True) if e["label"] != OUT_OF_SCOPE]
+    in_scope = [(g, p) for g, p in zip(gold, pred, strict=True) if g != OUT_OF_SCOPE]
     return {
         "n": len(gold),
         "accuracy": sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold),
@@ -155,10 +171,12 @@ def score(examples: list[dict], predictions: list[dict]) -> dict:
         "entity_f1": 2 * precision * recall / max(precision + recall, 1e-9),
         "entity_precision": precision,
         "entity_recall": recall,
-        "in_scope_fallback_rate": sum(p["label"] == FALLBACK for p in in_scope) / max(len(in_scope), 1),
+        "in_scope_fallback_rate": sum(p == FALLBACK for _, p in in_scope) / max(len(in_scope), 1),
+        "wrong_answer_rate": sum(p not in (g, FALLBACK) for g, p in in_scope) / max(len(in_scope), 1),
+        "out_of_scope_f1": float(f1_score(gold, pred, labels=[OUT_OF_SCOPE], average="macro", zero_division=0)),
         "entity_errors": entity_errors,  # text, missed, spurious
-        "errors": [[e["text"], e["label"], p["label"]] for e, p in zip(examples, predictions, strict=True)
-                   if e["label"] != p["label"]],
+        "errors": [[e["text"], g, p, round(q["top_conf"], 3)]
+                   for e, g, p, q in zip(examples, gold, pred, predictions, strict=True) if g != p],
     }
 
 
@@ -169,6 +187,7 @@ def threshold_sweep(examples: list[dict], predictions: list[dict]) -> list[dict]
         for ambiguity in (0.0, 0.02, 0.05, 0.1):
             labels = [FALLBACK if p["top_conf"] < threshold or p["gap"] < ambiguity else p["top"]
                       for p in predictions]
+            labels = [credited(e, lbl) for lbl, e in zip(labels, examples, strict=True)]
             right = sum(lbl == e["label"] for lbl, e in zip(labels, examples, strict=True))
             in_scope = [lbl for lbl, e in zip(labels, examples, strict=True) if e["label"] != OUT_OF_SCOPE]
             oos = [lbl for lbl, e in zip(labels, examples, strict=True) if e["label"] == OUT_OF_SCOPE]
@@ -203,13 +222,15 @@ def subset_nlu(fraction: float, target: Path) -> Path:
 def markdown(report: dict) -> str:
     sizes = ", ".join(f"{split} {n}" for split, n in report["n_eval"].items())
     lines = ["# NLU bench", "", f"{report['time']}, held-out examples: {sizes}; each as written and in traditional",
-             "", "| model | split | script | accuracy | macro-F1 | entity F1 | in-scope bounced | train s |",
-             "|---|---|---|---|---|---|---|---|"]
+             "", "| model | split | script | accuracy | macro-F1 | out_of_scope F1 | wrong answers | "
+             "entity F1 | in-scope bounced | train s |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for model, runs in report["models"].items():
         for split in report["n_eval"]:
             for script in SCRIPTS:
                 s = runs[split][script]
                 lines.append(f"| {model} | {split} | {script} | {s['accuracy']:.3f} | {s['macro_f1']:.3f} | "
+                             f"{s['out_of_scope_f1']:.3f} | {s['wrong_answer_rate']:.3f} | "
                              f"{s['entity_f1']:.3f} | {s['in_scope_fallback_rate']:.3f} | "
                              f"{runs['train_seconds']:.0f} |")
     for model, runs in report["models"].items():
@@ -239,6 +260,8 @@ def main() -> None:
     parser.add_argument("--curve", action="store_true", help="also train ours on 25/50/75%% of the data")
     parser.add_argument("--config", type=Path, default=ROOT / "bot/config.yml",
                         help="our pipeline (default bot/config.yml)")
+    parser.add_argument("--model", type=Path,
+                        help="score this trained model as ours instead of training one (quick error analysis)")
     parser.add_argument("--predict", nargs=3, metavar=("MODEL", "IN", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.predict:
@@ -249,7 +272,10 @@ def main() -> None:
 
     converter = opencc.OpenCC("s2twp")
     examples = {}  # (split, script) -> examples, in the order they are parsed
-    for split in SPLITS:
+    splits = [split for split in SPLIT_NAMES if split != "dev" or REAL_DEV.exists()]
+    if "dev" not in splits:
+        print(f"note: the real-buyer dev set is not beside the checkout ({REAL_DEV}); scoring our splits only")
+    for split in splits:
         written = load_eval(split)
         examples[split, SCRIPTS[0]] = written
         examples[split, SCRIPTS[1]] = [to_traditional(e, converter) for e in written]
@@ -261,11 +287,14 @@ def main() -> None:
     if not args.skip_stock:
         configs["stock"] = Path(__file__).with_name("stock_config.yml")
     report: dict = {"time": time.strftime("%Y-%m-%d %H:%M"),
-                    "n_eval": {split: len(examples[split, SCRIPTS[0]]) for split in SPLITS},
+                    "n_eval": {split: len(examples[split, SCRIPTS[0]]) for split in splits},
                     "config": str(args.config), "models": {}}
     for name, config in configs.items():
-        seconds = train(config, nlu, domain, work, name)
-        preds = predict_in_subprocess(work / f"{name}.tar.gz", [e["text"] for e in everything], work)
+        if name == "jieru" and args.model:
+            seconds, model = 0.0, args.model.resolve()
+        else:
+            seconds, model = train(config, nlu, domain, work, name), work / f"{name}.tar.gz"
+        preds = predict_in_subprocess(model, [e["text"] for e in everything], work)
         runs: dict = {"train_seconds": seconds}
         start = 0
         for (split, script), batch in examples.items():
@@ -290,7 +319,7 @@ def main() -> None:
     stem.with_suffix(".md").write_text(markdown(report), encoding="utf-8")
     print(markdown(report).split("\n## ")[0])
     if "stock" in report["models"]:
-        for split in SPLITS:
+        for split in splits:
             for script in SCRIPTS:
                 ours, stock = (report["models"][m][split][script] for m in ("jieru", "stock"))
                 print(f"{split}, {script}: accuracy {ours['accuracy'] - stock['accuracy']:+.3f}, "
