@@ -15,7 +15,9 @@ from bot.actions.common import FAQ_SELECTOR, FILING_SLOTS, button_title, intent_
 from jieru.kb import faq
 
 # Intents never offered as a guess: they carry no request of their own.
-NOT_OFFERED = frozenset({"nlu_fallback", "out_of_scope", "affirm", "deny", "inform_order_id", "stop"})
+NOT_OFFERED = frozenset(
+    {"nlu_fallback", "out_of_scope", "affirm", "deny", "inform_order_id", "stop"}
+)
 # Slots a cancelled form leaves behind (the decision on the order itself is kept).
 FORM_SLOTS = (*FILING_SLOTS, "complaint_category", "requested_slot")
 
@@ -51,7 +53,9 @@ class ActionDefaultAskAffirmation(Action):
     ) -> list[EventType]:
         """Speak the question with one button per guess; no events."""
         entities = {
-            e["entity"]: e["value"] for e in tracker.latest_message.get("entities", []) if "value" in e
+            e["entity"]: e["value"]
+            for e in tracker.latest_message.get("entities", [])
+            if "value" in e
         }
         topics = {k: v.get("topic", k) for k, v in faq.keys_spec().items()}
         buttons = []
@@ -61,7 +65,11 @@ class ActionDefaultAskAffirmation(Action):
                 payload = f"/faq{json.dumps({**entities, 'faq_key': key}, ensure_ascii=False)}"
             else:
                 title = intent_label(intent)
-                payload = f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
+                payload = (
+                    f"/{intent}{json.dumps(entities, ensure_ascii=False)}"
+                    if entities
+                    else f"/{intent}"
+                )
             buttons.append({"title": title, "payload": payload})
         buttons.append({"title": button_title("neither"), "payload": "/out_of_scope"})
         dispatcher.utter_message(response="utter_ask_affirmation", buttons=buttons)

@@ -29,7 +29,9 @@ def summary(tracker: Tracker) -> str:
         parts.append(lines["problem"].format(problem=intent_label(problem)))
     if tracker.get_slot("order_id"):
         platform = label("platform", tracker.get_slot("platform"))
-        parts.append(lines["order"].format(order_id=tracker.get_slot("order_id"), platform=platform))
+        parts.append(
+            lines["order"].format(order_id=tracker.get_slot("order_id"), platform=platform)
+        )
     if tracker.get_slot("eligibility"):
         eligibility = label("eligibility", tracker.get_slot("eligibility"))
         parts.append(lines["eligibility"].format(eligibility=eligibility))

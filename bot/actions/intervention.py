@@ -119,7 +119,8 @@ class ActionCheckEligibility(BuyerAction):
             dispatcher.utter_message(response="utter_offer_recheck", buttons=[recheck])
         elif verdict is Verdict.NOT_APPLICABLE:
             dispatcher.utter_message(
-                response="utter_alternatives", alternatives=template("alternatives_separator").join(decision.alternatives)
+                response="utter_alternatives",
+                alternatives=template("alternatives_separator").join(decision.alternatives),
             )
         elif verdict is Verdict.IN_PROGRESS:
             dispatcher.utter_message(
@@ -242,8 +243,12 @@ class ActionAskEvidence(Action):
         names = evidence_names()
         short = [names.get(i.id, {}).get("name", i.label) for i in items]
         have = button_title("have_evidence")
-        buttons = [{"title": have.format(name=n), "payload": have.format(name=n)} for n in short[:3]]
-        buttons.append({"title": button_title("no_evidence"), "payload": labels()["no_evidence_payload"]})
+        buttons = [
+            {"title": have.format(name=n), "payload": have.format(name=n)} for n in short[:3]
+        ]
+        buttons.append(
+            {"title": button_title("no_evidence"), "payload": labels()["no_evidence_payload"]}
+        )
         dispatcher.utter_message(
             response="utter_evidence_checklist",
             checklist=template("list_separator").join(i.label for i in items),
@@ -275,7 +280,8 @@ class ActionAskConfirmFiling(BuyerAction):
             order_line=order_line(order),
             problem=intent_label(tracker.get_slot("problem")),
             description=tracker.get_slot("description"),
-            evidence=template("list_separator").join(d for _, d in evidence) or template("no_evidence"),
+            evidence=template("list_separator").join(d for _, d in evidence)
+            or template("no_evidence"),
         )
         dispatcher.utter_message(response="utter_confirm_filing_question")
         return []

@@ -37,7 +37,9 @@ def faq_responses_text() -> str:
     """The generated part of domain.yml: the ``utter_faq/<key>`` responses, indented
     under ``responses:``, between the markers (markers included)."""
     dumped = yaml.safe_dump(domain_responses(), allow_unicode=True, sort_keys=False, width=1000)
-    body = "".join(f"  {line}" if line.strip() else line for line in dumped.splitlines(keepends=True))
+    body = "".join(
+        f"  {line}" if line.strip() else line for line in dumped.splitlines(keepends=True)
+    )
     return BEGIN + NOTE + body + END
 
 
@@ -74,5 +76,7 @@ def build_all(*, check: bool = False) -> int:
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path.relative_to(PROJECT_ROOT)}")
     for path in stale:
-        print(f"out of date: {path.relative_to(PROJECT_ROOT)} (run `jieru kb build`)", file=sys.stderr)
+        print(
+            f"out of date: {path.relative_to(PROJECT_ROOT)} (run `jieru kb build`)", file=sys.stderr
+        )
     return 1 if stale else 0

@@ -18,7 +18,9 @@ def domain() -> DomainDict:
 
 
 @pytest.fixture
-def bot_db(monkeypatch: pytest.MonkeyPatch, db_url: str, session_factory: Any, load_example: Any) -> Any:
+def bot_db(
+    monkeypatch: pytest.MonkeyPatch, db_url: str, session_factory: Any, load_example: Any
+) -> Any:
     """The example orders in a fresh database that the services use, buyer b1001."""
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("JIERU_DEV_BUYER", "b1001")

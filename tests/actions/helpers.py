@@ -46,7 +46,8 @@ def make_tracker(
         "intent": {"name": intent, "confidence": 1.0},
         "entities": entities or [],
         "metadata": metadata or {},
-        "intent_ranking": intent_ranking or ([{"name": intent, "confidence": 1.0}] if intent else []),
+        "intent_ranking": intent_ranking
+        or ([{"name": intent, "confidence": 1.0}] if intent else []),
     }
     if response_selector is not None:
         latest["response_selector"] = response_selector
@@ -69,7 +70,9 @@ def make_tracker(
     )
 
 
-async def run_action(action: Action, tracker: Tracker) -> tuple[list[EventType], list[dict[str, Any]]]:
+async def run_action(
+    action: Action, tracker: Tracker
+) -> tuple[list[EventType], list[dict[str, Any]]]:
     """Run ``action`` against the real domain; (events, messages spoken)."""
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, tracker, load_domain())

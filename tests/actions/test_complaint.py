@@ -25,7 +25,8 @@ async def test_complaint_is_recorded_against_the_orders_shop(bot_db, monkeypatch
     monkeypatch.setattr(progress, "buyer_order", None)
     monkeypatch.setattr(progress, "buyer_orders", None)
     tracker = make_tracker(
-        text="/file_complaint", intent="file_complaint",
+        text="/file_complaint",
+        intent="file_complaint",
         slots={"order_id": SHOPS_ORDER, "complaint_category": "not_shipped"},
         events=[{"event": "user", "text": "付款半个月了还不发货，我要投诉"}],
     )
@@ -35,15 +36,25 @@ async def test_complaint_is_recorded_against_the_orders_shop(bot_db, monkeypatch
     assert messages[0]["shop"] == "小鹿女装" and messages[0]["category"] == "不发货/延迟发货"
     with bot_db() as s:
         complaint = s.scalars(select(Complaint)).one()
-        assert (complaint.number, complaint.order_id, complaint.shop_id) == (messages[0]["number"], SHOPS_ORDER, "s-tb-01")
+        assert (complaint.number, complaint.order_id, complaint.shop_id) == (
+            messages[0]["number"],
+            SHOPS_ORDER,
+            "s-tb-01",
+        )
         assert "还不发货" in complaint.description
         assert "/file_complaint" not in complaint.description
-        assert s.scalars(select(AuditLog).where(AuditLog.entity_id == complaint.number)).one().actor == "bot:b1001"
+        assert (
+            s.scalars(select(AuditLog).where(AuditLog.entity_id == complaint.number)).one().actor
+            == "bot:b1001"
+        )
 
 
 async def test_complaint_on_an_order_that_is_not_the_buyers(bot_db):
-    tracker = make_tracker(text="/file_complaint", intent="file_complaint",
-                           slots={"order_id": "12345678901234", "complaint_category": "quality"})
+    tracker = make_tracker(
+        text="/file_complaint",
+        intent="file_complaint",
+        slots={"order_id": "12345678901234", "complaint_category": "quality"},
+    )
     events, messages = await run_action(ActionSubmitComplaint(), tracker)
     assert events == [SlotSet("complaint_category", None)]
     assert responses_of(messages) == ["utter_order_not_found"]
@@ -54,11 +65,19 @@ async def test_complaint_on_an_order_that_is_not_the_buyers(bot_db):
 async def test_complaint_form_refuses_an_order_that_is_not_the_buyers(bot_db, domain):
     form, dispatcher = ValidateComplaintForm(), CollectingDispatcher()
     tracker = make_tracker(text="12345678901234", intent="inform_order_id")
-    assert await form.validate_order_id("12345678901234", dispatcher, tracker, domain) == {"order_id": None}
+    assert await form.validate_order_id("12345678901234", dispatcher, tracker, domain) == {
+        "order_id": None
+    }
     assert responses_of(dispatcher.messages) == ["utter_order_not_found"]
-    assert await form.validate_order_id(SHOPS_ORDER, CollectingDispatcher(), tracker, domain) == {"order_id": SHOPS_ORDER}
-    assert form.validate_complaint_category("客服骂人", dispatcher, tracker, domain) == {"complaint_category": "other"}
-    assert form.validate_complaint_category("quality", dispatcher, tracker, domain) == {"complaint_category": "quality"}
+    assert await form.validate_order_id(SHOPS_ORDER, CollectingDispatcher(), tracker, domain) == {
+        "order_id": SHOPS_ORDER
+    }
+    assert form.validate_complaint_category("客服骂人", dispatcher, tracker, domain) == {
+        "complaint_category": "other"
+    }
+    assert form.validate_complaint_category("quality", dispatcher, tracker, domain) == {
+        "complaint_category": "quality"
+    }
 
 
 async def test_complaint_forms_order_check_tells_an_outage_plainly(monkeypatch, domain):
@@ -66,7 +85,9 @@ async def test_complaint_forms_order_check_tells_an_outage_plainly(monkeypatch, 
     monkeypatch.setenv("JIERU_DEV_BUYER", "b1001")
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(text=SHOPS_ORDER, intent="inform_order_id")
-    result = await ValidateComplaintForm().validate_order_id(SHOPS_ORDER, dispatcher, tracker, domain)
+    result = await ValidateComplaintForm().validate_order_id(
+        SHOPS_ORDER, dispatcher, tracker, domain
+    )
     assert result == {"order_id": None}
     assert responses_of(dispatcher.messages) == ["utter_service_unavailable"]
 
@@ -83,6 +104,8 @@ async def test_the_order_question_offers_the_buyers_recent_orders(bot_db):
 
 async def test_the_order_question_for_a_buyer_without_orders(bot_db, monkeypatch):
     monkeypatch.setenv("JIERU_DEV_BUYER", "b-nobody")
-    events, messages = await run_action(ActionAskComplaintFormOrderId(), make_tracker(text="投诉", intent="file_complaint"))
+    events, messages = await run_action(
+        ActionAskComplaintFormOrderId(), make_tracker(text="投诉", intent="file_complaint")
+    )
     assert events == []
     assert responses_of(messages) == ["utter_no_orders"]

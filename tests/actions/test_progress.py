@@ -24,15 +24,21 @@ async def test_progress(bot_db, with_number):
 
 
 async def test_progress_of_an_unknown_number(bot_db):
-    tracker = make_tracker(text="进度", intent="check_progress", entities=order_entity("11112222333344"))
+    tracker = make_tracker(
+        text="进度", intent="check_progress", entities=order_entity("11112222333344")
+    )
     events, messages = await run_action(ActionCheckProgress(), tracker)
     assert events == [SlotSet("order_id", None)]
     assert responses_of(messages) == ["utter_order_not_found"]
 
 
 async def test_progress_with_the_database_down(monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none?connect_timeout=2")
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none?connect_timeout=2"
+    )
     monkeypatch.setenv("JIERU_DEV_BUYER", "b1001")
-    events, messages = await run_action(ActionCheckProgress(), make_tracker(text="进度", intent="check_progress"))
+    events, messages = await run_action(
+        ActionCheckProgress(), make_tracker(text="进度", intent="check_progress")
+    )
     assert events == []
     assert responses_of(messages) == ["utter_service_unavailable"]
