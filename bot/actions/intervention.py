@@ -87,6 +87,7 @@ class ActionCheckEligibility(BuyerAction):
 
     @staticmethod
     def _offer_candidates(dispatcher: CollectingDispatcher, result: disputes.Assessment) -> None:
+        """Offer the orders the buyer may mean (or say they have none that fits)."""
         buttons = [order_button(o) for o in result.candidates]
         if result.lookup is Lookup.NO_ORDERS:
             dispatcher.utter_message(response="utter_no_orders")
@@ -107,6 +108,7 @@ class ActionCheckEligibility(BuyerAction):
 
     @staticmethod
     def _decided(dispatcher: CollectingDispatcher, result: disputes.Assessment) -> list[EventType]:
+        """Say the decision on the identified order; the events that remember it."""
         order, decision = result.order, result.decision
         assert order is not None and decision is not None  # FOUND carries both
         dispatcher.utter_message(response="utter_order_header", order_line=order_line(order))

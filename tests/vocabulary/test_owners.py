@@ -28,6 +28,7 @@ from jieru.rules.transitions import (
     INTERVENTION_STATUSES,
     SETTLED_AFTERSALE_STATUSES,
     TRANSITIONS,
+    is_final,
 )
 
 KB = PROJECT_ROOT / "kb"
@@ -98,6 +99,8 @@ def test_settled_statuses_are_derived_from_the_state_machine():
     assert SETTLED_AFTERSALE_STATUSES == {"refunded", "reshipped", "closed", "cancelled"}
     for status in SETTLED_AFTERSALE_STATUSES:
         assert TRANSITIONS["aftersale"][status] <= {"closed"}
+    # Every final status is settled; "reshipped" is settled but may still be closed.
+    assert {s for s in AFTERSALE_STATUSES if is_final("aftersale", s)} <= SETTLED_AFTERSALE_STATUSES
 
 
 def test_no_second_set_of_finished_statuses():
