@@ -40,16 +40,17 @@ class ValidateComplaintForm(FormValidationAction):
     async def validate_order_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Keep the number when it is one of the buyer's orders; else say so and ask again
-        (an outage is told through the one guard, and the number asked again)."""
+        """Keep the number when it is one of the buyer's orders; else say so and ask again.
+        An outage is told through the one guard, and ends the form (asking again would
+        only meet the outage again); nothing is filed."""
         order_id = str(value)
         buyer = buyer_id(tracker)
         if buyer is not None:
             found = await outage_guard(
                 self.name(), dispatcher, self._is_buyers(buyer, order_id), fallback=None
             )
-            if found is None:  # outage: already said
-                return {"order_id": None}
+            if found is None:  # outage, already said: stop the form early
+                return {"order_id": None, "requested_slot": None}
             if found:
                 return {"order_id": order_id}
         say_order_not_found(dispatcher, value)
@@ -106,6 +107,8 @@ class ActionSubmitComplaint(BuyerAction):
     ) -> list[EventType]:
         """File it (one service call gives the number and the shop); clear the category."""
         order_id = tracker.get_slot("order_id")
+        if not order_id:  # the form stopped early (an outage, already told): nothing to file
+            return [SlotSet("complaint_category", None)]
         category = tracker.get_slot("complaint_category") or "other"
         try:
             receipt = await call(

@@ -88,8 +88,18 @@ async def test_complaint_forms_order_check_tells_an_outage_plainly(monkeypatch, 
     result = await ValidateComplaintForm().validate_order_id(
         SHOPS_ORDER, dispatcher, tracker, domain
     )
-    assert result == {"order_id": None}
+    # Said once, and the form stops early (requested_slot None) instead of asking again.
+    assert result == {"order_id": None, "requested_slot": None}
     assert responses_of(dispatcher.messages) == ["utter_service_unavailable"]
+
+
+async def test_a_form_stopped_early_files_nothing_and_says_nothing(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", DOWN)
+    monkeypatch.setenv("JIERU_DEV_BUYER", "b1001")
+    tracker = make_tracker(text=SHOPS_ORDER, intent="inform_order_id", slots={"order_id": None})
+    events, messages = await run_action(ActionSubmitComplaint(), tracker)
+    assert events == [SlotSet("complaint_category", None)]
+    assert messages == []
 
 
 async def test_the_order_question_offers_the_buyers_recent_orders(bot_db):
