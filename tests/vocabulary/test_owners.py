@@ -224,6 +224,10 @@ def test_limits_come_from_the_one_constant():
     ]
     assert f"length(id) BETWEEN {shortest} AND {longest}" in checks
     assert models.Order.__table__.c.id.type.length == longest
+    # ... and the entity extractor reads a run of exactly those lengths as an order number.
+    from jieru.kb import lexicon
+
+    assert f"\\d{{{shortest},{longest}}}" in lexicon._ORDER_ID.pattern
 
 
 # --- words in Python, intent labels ---
