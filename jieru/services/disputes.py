@@ -118,7 +118,9 @@ def file_intervention(
         decision = decide(order, now=now)
         if decision.verdict is Verdict.IN_PROGRESS:
             return Filing(False, decision, order, decision.intervention_number, decision.deadlines)
-        if decision.verdict is not Verdict.ELIGIBLE:
+        # An intervention is opened on a service order (服务单): an eligible decision
+        # always names one; without it there is nothing to file on.
+        if decision.verdict is not Verdict.ELIGIBLE or decision.aftersale_id is None:
             return Filing(False, decision, order)
         policy = load_policy(order.platform)
         deadlines = tuple(intervention_deadlines(policy, now))
