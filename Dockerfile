@@ -28,9 +28,9 @@ FROM build AS train
 COPY bot/config.yml bot/
 COPY bot/data/ bot/data/
 COPY bot/dicts/ bot/dicts/
-COPY domain/ domain/
+COPY domain.yml ./
 COPY kb/ kb/
-RUN rasa train --config bot/config.yml --domain domain --data bot/data \
+RUN rasa train --config bot/config.yml --domain domain.yml --data bot/data \
       --out /app/models --fixed-model-name jieru
 
 # Only what `rasa run` reads: the environment, the model, channels, endpoints, kb/.

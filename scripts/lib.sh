@@ -76,7 +76,7 @@ wait_for_http() {
 # changed" check retrains DIET every time here (its cache entry keeps missing), so
 # staleness is decided from the inputs themselves.
 model_inputs_digest() {
-  (cd "$ROOT" && find bot/config.yml bot/data bot/dicts domain kb/lexicon.yml jieru/nlu \
+  (cd "$ROOT" && find bot/config.yml bot/data bot/dicts domain.yml kb/lexicon.yml jieru/nlu \
       requirements/rasa.lock -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum) \
     | sha256sum | cut -d' ' -f1
 }
@@ -90,7 +90,7 @@ train_model() {
     return 0
   fi
   log "training the model (data or config changed; about 3 minutes on 2 cores)"
-  (cd "$ROOT" && "$VENV_RASA/bin/rasa" train --config bot/config.yml --domain domain \
+  (cd "$ROOT" && "$VENV_RASA/bin/rasa" train --config bot/config.yml --domain domain.yml \
       --data bot/data --out "$out" --fixed-model-name jieru)
   echo "$digest" > "$out/jieru.inputs.sha256"
 }

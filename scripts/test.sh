@@ -28,7 +28,7 @@ log "stage 3/7: Rasa-side tests (components, domain responses, channel, tracker 
 "$VENV_RASA/bin/python" -m pytest -q -m "rasa and not servers" -p no:cacheprovider tests/channels tests/domain tests/nlu tests/stores
 
 log "stage 4/7: rasa data validate"
-"$VENV_RASA/bin/rasa" data validate --config bot/config.yml --domain domain --data bot/data
+"$VENV_RASA/bin/rasa" data validate --config bot/config.yml --domain domain.yml --data bot/data
 
 log "stage 5/7: train"
 train_model "$ROOT/models"

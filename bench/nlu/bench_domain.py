@@ -1,6 +1,6 @@
 """A throw-away domain for training the NLU alone: the contract's intents and entities.
 
-The bench trains on this rather than on domain/ so that NLU figures do not move
+The bench trains on this rather than on domain.yml so that NLU figures do not move
 when the dialogue side changes.
 """
 from __future__ import annotations

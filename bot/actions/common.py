@@ -1,48 +1,79 @@
-"""What every action shares: who the buyer is, how an order is shown, and the
-one way a database outage is told to the buyer."""
+"""What every action shares: who the buyer is, how an order is shown, the slot names
+several features use, and the one guard that tells the buyer about a database outage.
+
+Action modules never import each other; what two of them need lives here.
+"""
+
 from __future__ import annotations
 
 import abc
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from jieru import config
 from jieru.channels.identity import buyer_from_tracker_metadata
-from jieru.kb import load_yaml
+from jieru.kb import faq, load_yaml
+from jieru.rules.deadlines import format_local_time
 from jieru.rules.facts import OrderFacts
-from jieru.services import ServiceUnavailable
+from jieru.services.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
+# Slots of a filing in progress; cleared whenever the order in question changes.
+FILING_SLOTS = ("description", "evidence", "confirm_filing")
+# The service order the last decision was about: set only by action_check_eligibility.
+AFTERSALE_SLOT = "aftersale_id"
+# The ResponseSelector that answers faq/<key> questions (bot/config.yml).
+FAQ_SELECTOR = "faq"
+# The longest order number the bot accepts; the order table's CHECK constraint and the
+# buyer-facing "8–20 位" both follow these (tests/vocabulary checks the constraint).
+ORDER_ID_DIGITS = (8, 20)
+
 
 def labels() -> dict[str, Any]:
-    """kb/labels.yml: Chinese names of platforms, statuses and the display templates."""
-    return load_yaml("labels.yml")
+    """kb/labels.yml: the Chinese names of platforms, statuses, intents and the templates."""
+    data: dict[str, Any] = load_yaml("labels.yml")
+    return data
 
 
 def label(kind: str, value: str | None) -> str:
     """The Chinese label of a schema value (the value itself when kb/ has none)."""
-    return labels()[kind].get(value, value or "")
+    return str(labels()[kind].get(value, value or ""))
 
 
-def intent_label(domain: dict, intent: str) -> str:
-    """How the bot names an intent to the buyer: the text of ``utter_ask_<intent>`` in
-    the domain (the two-stage fallback's labels), else the intent's name."""
-    variants = domain.get("responses", {}).get(f"utter_ask_{intent}") or [{}]
-    return variants[0].get("text") or intent
+def template(name: str) -> str:
+    """A display template of kb/labels.yml ``templates``."""
+    return str(labels()["templates"][name])
+
+
+def button_title(name: str) -> str:
+    """The title of a button an action builds (kb/labels.yml ``buttons``)."""
+    return str(labels()["buttons"][name])
+
+
+def intent_label(intent: str | None) -> str:
+    """How the bot names an intent to the buyer (kb/labels.yml ``intents``), else its name."""
+    return label("intents", intent)
+
+
+def problems() -> tuple[str, ...]:
+    """The problems a buyer can report (the report_* intents): kb/problems.yml's keys,
+    its catch-all ``any`` aside. The one list; tests/vocabulary checks the domain against it."""
+    return tuple(key for key in load_yaml("problems.yml")["problems"] if key != "any")
 
 
 def local_time(when: datetime) -> str:
-    """A time as the buyer reads it, in the deployment's time zone."""
-    return when.astimezone(config.settings().timezone).strftime(labels()["templates"]["time"])
+    """A time as the buyer reads it, in the deployment's time zone (the one formatter)."""
+    return format_local_time(when, now=config.now(), tz=config.settings().timezone)
 
 
 def order_state(order: OrderFacts) -> str:
@@ -54,23 +85,72 @@ def order_state(order: OrderFacts) -> str:
 
 
 def order_line(order: OrderFacts) -> str:
-    return labels()["templates"]["order_line"].format(
-        title=order.title, shop=order.shop_name, platform=label("platform", order.platform),
-        amount=f"{order.amount:.2f}", order_id=order.id,
+    """One order in a line: title, shop, platform, amount and number."""
+    return template("order_line").format(
+        title=order.title,
+        shop=order.shop_name,
+        platform=label("platform", order.platform),
+        amount=f"{order.amount:.2f}",
+        order_id=order.id,
     )
 
 
-def order_button(order: OrderFacts, intent: str) -> dict[str, str]:
-    """A button that picks ``order`` and says ``intent`` about it."""
-    title = labels()["templates"]["order_button"].format(
-        title=order.title, platform=label("platform", order.platform), state=order_state(order),
+def order_payload(order_id: str) -> str:
+    """The payload of a button that names an order (as if the buyer typed its number)."""
+    return f'/inform_order_id{{"order_id": "{order_id}"}}'
+
+
+def order_button(order: OrderFacts) -> dict[str, str]:
+    """A button that picks ``order``."""
+    title = template("order_button").format(
+        title=order.title, platform=label("platform", order.platform), state=order_state(order)
     )
-    return {"title": title, "payload": f'/{intent}{{"order_id": "{order.id}"}}'}
+    return {"title": title, "payload": order_payload(order.id)}
 
 
-def deadline_lines(deadlines: tuple[tuple[str, datetime], ...] | list) -> str:
-    template = labels()["templates"]["deadline_line"]
-    return "\n".join(template.format(label=name, time=local_time(when)) for name, when in deadlines)
+def deadline_lines(deadlines: Iterable[tuple[str, datetime]]) -> str:
+    """Deadlines one per line: "举证截止：11月23日 14:00"."""
+    line = template("deadline_line")
+    return "\n".join(line.format(label=name, time=local_time(when)) for name, when in deadlines)
+
+
+def say_order_not_found(dispatcher: CollectingDispatcher, order_id: str | None) -> None:
+    """Tell the buyer no order of theirs has this number, and what a number looks like."""
+    shortest, longest = ORDER_ID_DIGITS
+    dispatcher.utter_message(
+        response="utter_order_not_found", order_id=order_id, shortest=shortest, longest=longest
+    )
+
+
+def buyer_messages(tracker: Tracker, limit: int) -> list[str]:
+    """The buyer's last ``limit`` messages in their own words (button payloads left out)."""
+    said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    return [t for t in said if t and not is_payload(t)][-limit:]
+
+
+def is_payload(text: str) -> bool:
+    """A button payload ("/affirm") rather than words the buyer wrote."""
+    return text.lstrip().startswith("/")
+
+
+def faq_key_of(tracker: Tracker) -> str | None:
+    """The FAQ key of the latest message: a button's ``faq_key`` entity, else the
+    ResponseSelector's choice; None when the message is not a knowledge question."""
+    if tracker.get_intent_of_latest_message() != "faq":
+        return None
+    key = next(tracker.get_latest_entity_values("faq_key"), None)
+    if key:
+        return str(key)
+    selected = tracker.latest_message.get("response_selector", {}).get(FAQ_SELECTOR, {})
+    full = selected.get("response", {}).get("intent_response_key") or ""
+    return full.split("/", 1)[1] if "/" in full else None
+
+
+def answer_faq(dispatcher: CollectingDispatcher, key: str, platform: str | None) -> None:
+    """Say kb/'s answer to ``key`` for ``platform``: the one named in the conversation,
+    else the deployment's default, else an overview of every platform."""
+    result = faq.answer(key, platform or config.settings().default_platform)
+    dispatcher.utter_message(text=result.text, buttons=result.buttons)
 
 
 def buyer_id(tracker: Tracker) -> str | None:
@@ -86,29 +166,44 @@ async def call(fn: Callable[..., T], /, **kwargs: Any) -> T:
     return await asyncio.to_thread(fn, **kwargs)
 
 
+async def outage_guard(
+    action: str, dispatcher: CollectingDispatcher, work: Awaitable[T], fallback: T
+) -> T:
+    """The one guard for every action and form validator that reads the database:
+    ``work``'s result, or, when the database cannot be reached, the outage message (with
+    a human offered) and ``fallback``. Any other error is a bug and is not hidden."""
+    try:
+        return await work
+    except ServiceUnavailable as exc:
+        logger.warning("%s: order database unavailable: %s", action, exc)
+        dispatcher.utter_message(response="utter_service_unavailable")
+        return fallback
+
+
 class BuyerAction(Action, abc.ABC):
-    """An action on the buyer's own orders: refuses without a buyer, and turns an
-    unreachable database into one clear message with a human offered."""
+    """An action on the buyer's own orders: refuses without a buyer, and goes through
+    ``outage_guard``."""
 
     @abc.abstractmethod
-    def name(self) -> str: ...
+    def name(self) -> str:
+        """The action's name in the domain."""
 
     @abc.abstractmethod
     async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, buyer: str
-    ) -> list[EventType]: ...
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, buyer: str
+    ) -> list[EventType]:
+        """The action proper, for the authenticated ``buyer``."""
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Ask for a login without a buyer; else ``act``, guarded against an outage."""
         buyer = buyer_id(tracker)
         if buyer is None:
             dispatcher.utter_message(response="utter_login_required")
             return []
-        try:
-            return await self.act(dispatcher, tracker, domain, buyer)
-        except ServiceUnavailable as exc:
-            logger.warning("%s: order database unavailable: %s", self.name(), exc)
-            dispatcher.utter_message(response="utter_service_unavailable")
-            return self.unavailable_events()
+        work = self.act(dispatcher, tracker, domain, buyer)
+        return await outage_guard(self.name(), dispatcher, work, self.unavailable_events())
 
     def unavailable_events(self) -> list[EventType]:
         """Events to return when the database is down (override to steer the dialogue)."""

@@ -1,65 +1,130 @@
 """Complaints (投诉): recorded against the shop; explained as different from intervention."""
+
 from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import FormValidationAction
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
-from bot.actions.common import BuyerAction, buyer_id, call, label, labels, order_button
+from bot.actions.common import (
+    BuyerAction,
+    buyer_id,
+    buyer_messages,
+    call,
+    label,
+    labels,
+    order_button,
+    outage_guard,
+    say_order_not_found,
+)
 from jieru.services import complaints, progress
+from jieru.services.errors import OrderNotFound
+
+# How many of the buyer's latest messages make the complaint's description.
+DESCRIPTION_MESSAGES = 3
+# How many recent orders the order question offers as buttons.
+OFFERED_ORDERS = 5
 
 
 class ValidateComplaintForm(FormValidationAction):
+    """Validates the complaint form: the order must be the buyer's own; a category
+    outside kb/labels.yml is recorded as "other"."""
+
     def name(self) -> str:
+        """rasa-sdk derives the form (complaint_form) from this name."""
         return "validate_complaint_form"
 
-    async def validate_order_id(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+    async def validate_order_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Keep the number when it is one of the buyer's orders; else say so and ask again.
+        An outage is told through the one guard, and ends the form (asking again would
+        only meet the outage again); nothing is filed."""
+        order_id = str(value)
         buyer = buyer_id(tracker)
-        found = buyer and await call(progress.buyer_orders, buyer_id=buyer, order_id=str(value))
-        if not found:
-            dispatcher.utter_message(response="utter_order_not_found", order_id=value)
-            return {"order_id": None}
-        return {"order_id": str(value)}
+        if buyer is not None:
+            found = await outage_guard(
+                self.name(), dispatcher, self._is_buyers(buyer, order_id), fallback=None
+            )
+            if found is None:  # outage, already said: stop the form early
+                return {"order_id": None, "requested_slot": None}
+            if found:
+                return {"order_id": order_id}
+        say_order_not_found(dispatcher, value)
+        return {"order_id": None}
 
-    def validate_complaint_category(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        # Free words that name no category of kb/labels.yml are recorded as "other".
+    @staticmethod
+    async def _is_buyers(buyer: str, order_id: str) -> bool:
+        try:
+            await call(progress.buyer_order, buyer_id=buyer, order_id=order_id)
+        except OrderNotFound:
+            return False
+        return True
+
+    def validate_complaint_category(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A category of kb/labels.yml; free words that name none are recorded as "other"."""
         return {"complaint_category": value if value in labels()["complaint_category"] else "other"}
 
 
-class ActionAskOrderId(BuyerAction):
-    """Ask which order, with the buyer's recent orders as buttons."""
+class ActionAskComplaintFormOrderId(BuyerAction):
+    """Ask which order the complaint is about, with the buyer's recent orders as buttons
+    (Rasa's ``action_ask_<form>_<slot>``: only the complaint form asks this way)."""
 
     def name(self) -> str:
-        return "action_ask_order_id"
+        """The complaint form's question for order_id."""
+        return "action_ask_complaint_form_order_id"
 
-    async def act(self, dispatcher, tracker, domain, buyer) -> list[EventType]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, buyer: str
+    ) -> list[EventType]:
+        """Speak the question, or that the buyer has no orders; no events."""
         orders = await call(progress.buyer_orders, buyer_id=buyer)
         if not orders:
             dispatcher.utter_message(response="utter_no_orders")
             return []
         dispatcher.utter_message(
-            response="utter_ask_order_id", buttons=[order_button(o, "inform_order_id") for o in orders[:5]])
+            response="utter_ask_complaint_form_order_id",
+            buttons=[order_button(o) for o in orders[:OFFERED_ORDERS]],
+        )
         return []
 
 
 class ActionSubmitComplaint(BuyerAction):
+    """Record the complaint against the order's shop and say how it differs from
+    an intervention."""
+
     def name(self) -> str:
+        """The action's name in the domain."""
         return "action_submit_complaint"
 
-    async def act(self, dispatcher, tracker, domain, buyer) -> list[EventType]:
-        order_id, category = tracker.get_slot("order_id"), tracker.get_slot("complaint_category") or "other"
-        texts = [e.get("text", "") for e in tracker.events if e.get("event") == "user"]
-        number = await call(
-            complaints.file_complaint, buyer_id=buyer, order_id=order_id, category=category,
-            description="\n".join(t for t in texts[-3:] if not t.startswith("/")),
-        )
-        if number is None:
-            dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, buyer: str
+    ) -> list[EventType]:
+        """File it (one service call gives the number and the shop); clear the category."""
+        order_id = tracker.get_slot("order_id")
+        if not order_id:  # the form stopped early (an outage, already told): nothing to file
             return [SlotSet("complaint_category", None)]
-        orders = await call(progress.buyer_orders, buyer_id=buyer, order_id=order_id)
+        category = tracker.get_slot("complaint_category") or "other"
+        try:
+            receipt = await call(
+                complaints.file_complaint,
+                buyer_id=buyer,
+                order_id=order_id,
+                category=category,
+                description="\n".join(buyer_messages(tracker, DESCRIPTION_MESSAGES)),
+            )
+        except OrderNotFound:
+            say_order_not_found(dispatcher, order_id)
+            return [SlotSet("complaint_category", None)]
         dispatcher.utter_message(
-            response="utter_complaint_filed", number=number, shop=orders[0].shop_name,
+            response="utter_complaint_filed",
+            number=receipt.number,
+            shop=receipt.shop_name,
             category=label("complaint_category", category),
         )
         return [SlotSet("complaint_category", None)]

@@ -1,45 +1,72 @@
-"""Hand the conversation to a human agent with a summary they can act on."""
+"""Hand-off: the conversation goes to a human agent with a summary they can act on."""
+
 from __future__ import annotations
 
-from rasa_sdk import Action
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
-from bot.actions.common import buyer_id, call, intent_label, label
-from jieru.services import ServiceUnavailable, handoff
+from bot.actions.common import buyer_id, buyer_messages, call, intent_label, label, labels
+from jieru.services import handoff
+from jieru.services.errors import ServiceUnavailable
 
 # How many of the buyer's latest messages the agent sees in the summary.
 RECENT_MESSAGES = 3
+# How much of each message the summary quotes.
+QUOTED_CHARACTERS = 80
+# What the queue number reads when the hand-off queue itself is down.
+NO_QUEUE_NUMBER = "—"
 
 
-def summary(tracker, domain: dict) -> str:
-    """What the agent needs first: the problem, the order, where it stands, last words."""
-    problem = tracker.get_slot("problem")
+def summary(tracker: Tracker) -> str:
+    """What the agent needs first: the problem, the order, where it stands, last words;
+    every value in words from kb/labels.yml, never a slot's internal code."""
+    lines = labels()["templates"]["handoff"]
     parts = []
+    problem = tracker.get_slot("problem")
     if problem:
-        parts.append(f"问题：{intent_label(domain, problem)}")
+        parts.append(lines["problem"].format(problem=intent_label(problem)))
     if tracker.get_slot("order_id"):
-        parts.append(f"订单：{tracker.get_slot('order_id')}（{label('platform', tracker.get_slot('platform'))}）")
+        platform = label("platform", tracker.get_slot("platform"))
+        parts.append(
+            lines["order"].format(order_id=tracker.get_slot("order_id"), platform=platform)
+        )
     if tracker.get_slot("eligibility"):
-        parts.append(f"介入判断：{tracker.get_slot('eligibility')}")
-    said = [e.get("text", "") for e in tracker.events if e.get("event") == "user"]
-    said = [t for t in said if t and not t.startswith("/")][-RECENT_MESSAGES:]
+        eligibility = label("eligibility", tracker.get_slot("eligibility"))
+        parts.append(lines["eligibility"].format(eligibility=eligibility))
+    said = buyer_messages(tracker, RECENT_MESSAGES)
     if said:
-        parts.append("用户最近说：" + " / ".join(t[:80] for t in said))
-    return "\n".join(parts) or "（用户直接要求人工）"
+        quoted = lines["said_separator"].join(t[:QUOTED_CHARACTERS] for t in said)
+        parts.append(lines["said"].format(said=quoted))
+    return "\n".join(parts) or str(lines["empty"])
 
 
 class ActionHandoff(Action):
+    """Queue the conversation for a human agent and tell the buyer what the agent sees.
+
+    Works without a buyer and without the database: the buyer is still told to wait for a
+    human (with no queue number when the queue cannot be reached)."""
+
     def name(self) -> str:
+        """The action's name in the domain."""
         return "action_handoff"
 
-    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        text = summary(tracker, domain)
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Queue the hand-off and speak the summary; no events."""
+        text = summary(tracker)
+        handoff_id: int | str
         try:
             handoff_id = await call(
-                handoff.hand_off, conversation_id=tracker.sender_id, buyer_id=buyer_id(tracker),
-                reason=tracker.get_intent_of_latest_message() or "request_human", summary=text,
+                handoff.hand_off,
+                conversation_id=tracker.sender_id,
+                buyer_id=buyer_id(tracker),
+                reason=tracker.get_intent_of_latest_message() or "request_human",
+                summary=text,
             )
         except ServiceUnavailable:
-            handoff_id = "—"  # the agent queue is down too: still tell the buyer what to do
+            handoff_id = NO_QUEUE_NUMBER  # the agent queue is down too: still tell the buyer
         dispatcher.utter_message(response="utter_handoff", handoff_id=handoff_id, summary=text)
         return []

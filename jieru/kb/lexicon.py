@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from jieru.config import PLATFORMS
 from jieru.kb import load_yaml
 from jieru.nlu.text import normalize
 
@@ -17,7 +18,7 @@ LEXICON_FILE = "lexicon.yml"
 USERDICT_NAME = "jieru_userdict.txt"
 # Canonical values every consumer of the NLU relies on (shared/nlu-contract.yml).
 CANONICAL_VALUES = {
-    "platform": ("jd", "taobao", "tmall", "pdd", "xianyu"),
+    "platform": PLATFORMS,
     "aftersale_type": ("refund", "return_refund", "exchange"),
     "goods_type": ("virtual", "physical"),
 }

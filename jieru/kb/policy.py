@@ -24,6 +24,8 @@ from jieru.kb import kb_dir
 from jieru.rules.facts import Verdict
 from jieru.rules.workdays import WorkCalendar, load_calendar
 
+# The one owner of status names and display templates (see Labels).
+LABELS_FILE = "labels.yml"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
 
 # Template fields every text may use, and those that only make sense for some rules.
@@ -88,11 +90,12 @@ class Step:
 
 @dataclass(frozen=True)
 class Labels:
-    """Chinese labels shared by all platforms (``kb/policies/common.yml``)."""
+    """Chinese labels shared by all platforms: the status names and the deadline line
+    from ``kb/labels.yml`` (their one owner, which the actions read too), the policy
+    wording from ``kb/policies/common.yml``."""
 
     stages: Mapping[str, str]
     aftersale_statuses: Mapping[str, str]
-    settled_statuses: frozenset[str]
     deadline_item: str
     deadline_separator: str
     deadline_intro: str
@@ -134,7 +137,7 @@ class PlatformPolicy:
 def load_policy(platform: str, *, kb: Path | None = None) -> PlatformPolicy:
     """The policy for ``platform`` from ``kb`` (default: the configured kb/), cached until a file changes."""
     root = kb or kb_dir()
-    files = [root / "policies" / f"{platform}.yml", root / "policies" / "common.yml"]
+    files = [root / "policies" / f"{platform}.yml", root / "policies" / "common.yml", root / LABELS_FILE]
     files += sorted((root / "calendar").glob("*.yml"))
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
@@ -146,11 +149,12 @@ def load_policy(platform: str, *, kb: Path | None = None) -> PlatformPolicy:
 def _load(root: Path, platform: str, _mtimes: tuple[int, ...]) -> PlatformPolicy:
     common_file = root / "policies" / "common.yml"
     common = _validated(common_file, {"$ref": "#/$defs/common"})
+    with (root / LABELS_FILE).open(encoding="utf-8") as f:
+        shown = yaml.safe_load(f)
     labels = Labels(
-        stages=MappingProxyType(common["stages"]),
-        aftersale_statuses=MappingProxyType(common["aftersale_statuses"]),
-        settled_statuses=frozenset(common["settled_statuses"]),
-        deadline_item=common["deadlines"]["item"],
+        stages=MappingProxyType(shown["intervention_status"]),
+        aftersale_statuses=MappingProxyType(shown["aftersale_status"]),
+        deadline_item=shown["templates"]["deadline_line"],
         deadline_separator=common["deadlines"]["separator"],
         deadline_intro=common["deadlines"]["intro"],
         no_deadlines=common["deadlines"]["none"],
@@ -266,7 +270,7 @@ def _check(policy: PlatformPolicy) -> None:
             )
         keys.add(step.key)
     item = {"label", "time"}
-    problems += _template_problems("common.yml deadlines.item", policy.labels.deadline_item, item)
+    problems += _template_problems("labels.yml templates.deadline_line", policy.labels.deadline_item, item)
     if problems:
         raise PolicyError(f"{policy.file}:\n  " + "\n  ".join(problems))
 

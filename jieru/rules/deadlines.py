@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from jieru.kb.policy import PlatformPolicy, Step
 from jieru.rules.workdays import add_working_days, add_working_hours
@@ -41,12 +41,18 @@ def _step_end(step: Step, start: datetime, policy: PlatformPolicy) -> datetime:
     return add_working_hours(start, step.working_hours, policy.calendar, opens=opens, closes=closes)
 
 
-def format_time(moment: datetime, *, now: datetime, policy: PlatformPolicy) -> str:
-    """A local time as buyers read it: "11月23日 14:00", with the year when it is not this year's."""
-    tz = policy.calendar.timezone
+def format_local_time(moment: datetime, *, now: datetime, tz: tzinfo) -> str:
+    """A time as buyers read it in ``tz``: "11月23日 14:00", with the year when it is not
+    this year's. The one time formatter: the engine's explanations and the actions' lines
+    both write times with it."""
     local = moment.astimezone(tz)
     year = f"{local.year}年" if local.year != now.astimezone(tz).year else ""
     return f"{year}{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def format_time(moment: datetime, *, now: datetime, policy: PlatformPolicy) -> str:
+    """``format_local_time`` in the platform calendar's time zone."""
+    return format_local_time(moment, now=now, tz=policy.calendar.timezone)
 
 
 def format_duration(span: timedelta, *, round_up: bool = False) -> str:

@@ -28,6 +28,7 @@ from jieru.rules.deadlines import (
     intervention_deadlines,
 )
 from jieru.rules.facts import AfterSaleFacts, Decision, InterventionFacts, OrderFacts, Verdict
+from jieru.rules.transitions import SETTLED_AFTERSALE_STATUSES
 
 __all__ = ["evaluate", "intervention_deadlines", "select_aftersale"]
 
@@ -37,12 +38,11 @@ _AFTERSALE_FIELDS = frozenset(f.name for f in fields(AfterSaleFacts))
 def select_aftersale(order: OrderFacts, policy: PlatformPolicy) -> AfterSaleFacts | None:
     """The service order the buyer most likely means: one under intervention, else the latest
     unfinished one, else the latest; None when the order has none."""
-    settled = policy.labels.settled_statuses
     return max(
         order.aftersales,
         key=lambda a: (
             a.open_intervention is not None,
-            a.status not in settled,
+            a.status not in SETTLED_AFTERSALE_STATUSES,
             a.requested_at,
             a.id,
         ),

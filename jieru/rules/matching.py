@@ -5,11 +5,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from jieru.rules.facts import AfterSaleFacts, OrderFacts
+from jieru.rules.transitions import SETTLED_AFTERSALE_STATUSES
 
 Criteria = Sequence[Mapping[str, Any]]
-
-# A service order that is over says nothing about a problem still going on.
-FINISHED = frozenset({"refunded", "reshipped", "closed", "cancelled"})
 
 
 def _matches(entry: Mapping[str, Any], order: OrderFacts, aftersale: AfterSaleFacts | None) -> bool:
@@ -28,7 +26,7 @@ def _matches(entry: Mapping[str, Any], order: OrderFacts, aftersale: AfterSaleFa
 def score(order: OrderFacts, criteria: Criteria) -> tuple[int, AfterSaleFacts | None]:
     """The best score of ``order`` under ``criteria`` (0: does not fit) and the service
     order that earned it (None when the order itself matched)."""
-    live = [a for a in order.aftersales if a.status not in FINISHED] or [None]
+    live = [a for a in order.aftersales if a.status not in SETTLED_AFTERSALE_STATUSES] or [None]
     best: tuple[int, AfterSaleFacts | None] = (0, None)
     for entry in criteria:
         for aftersale in live:

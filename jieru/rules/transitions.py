@@ -14,6 +14,7 @@ __all__ = [
     "AFTERSALE_STATUSES",
     "INTERVENTION_STATUSES",
     "OPEN_INTERVENTION_STATUSES",
+    "SETTLED_AFTERSALE_STATUSES",
     "TRANSITIONS",
     "InvalidTransition",
     "allowed_transitions",
@@ -52,6 +53,13 @@ TRANSITIONS = MappingProxyType({
 
 AFTERSALE_STATUSES: tuple[str, ...] = tuple(TRANSITIONS["aftersale"])
 INTERVENTION_STATUSES: tuple[str, ...] = tuple(TRANSITIONS["intervention"])
+# Service orders that are over for the buyer: final ones, and those that can only be
+# closed (reshipped). Such a service order says nothing about a problem still going on:
+# the eligibility engine, order matching and progress all skip them. The one definition,
+# derived from the state machine.
+SETTLED_AFTERSALE_STATUSES: frozenset[str] = frozenset(
+    status for status, moves in TRANSITIONS["aftersale"].items() if moves <= {"closed"}
+)
 
 
 class InvalidTransition(ValueError):

@@ -9,10 +9,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from jieru.db.session import get_sessionmaker
+from jieru.services.errors import ServiceUnavailable
 
-
-class ServiceUnavailable(RuntimeError):
-    """The order database cannot be reached; nothing was written."""
+__all__ = ["ServiceUnavailable", "transaction"]
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
 
@@ -15,22 +15,27 @@ from jieru.rules.eligibility import evaluate
 from jieru.rules.facts import Decision, OrderFacts, Verdict
 from jieru.rules.matching import rank
 from jieru.services import transaction
+from jieru.services.errors import OrderNotFound
 
 
 class Lookup(str, Enum):
     FOUND = "found"  # one order identified
     CHOOSE = "choose"  # several (or one unconfirmed) candidates to pick from
-    NOT_FOUND = "not_found"  # the number is unknown, or not this buyer's
     NO_MATCH = "no_match"  # the buyer has orders, none fits the problem
     NO_ORDERS = "no_orders"
 
 
 @dataclass(frozen=True)
 class Assessment:
+    """Everything one reply about the buyer's order needs: the order and the decision on
+    it (FOUND), or the candidates to offer instead; ``unknown_order_id`` is the number the
+    buyer gave when no order of theirs has it (then the candidates are offered anyway)."""
+
     lookup: Lookup
     order: OrderFacts | None = None
     decision: Decision | None = None
     candidates: tuple[OrderFacts, ...] = ()
+    unknown_order_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,20 +65,25 @@ def assess(
     *, buyer_id: str, order_id: str | None = None, problem: str | None = None, platform: str | None = None,
 ) -> Assessment:
     """Identify the order (by number, else by fit to the problem, the conversation's
-    platform first) and decide on it.
+    platform first) and decide on it, in one transaction.
 
-    An order that exists but belongs to another buyer is reported as NOT_FOUND,
-    exactly like one that does not exist.
+    An unknown number comes back as ``unknown_order_id`` with the candidates the buyer
+    may mean instead. An order that exists but belongs to another buyer reads exactly
+    like one that does not exist.
     """
     now = config.now()
     with transaction() as session:
         if order_id:
             row = repository.get_order(session, buyer_id=buyer_id, order_id=order_id)
-            if row is None:
-                return Assessment(Lookup.NOT_FOUND)
-            order = repository.to_facts(row)
-            return Assessment(Lookup.FOUND, order, decide(order, now=now))
+            if row is not None:
+                order = repository.to_facts(row)
+                return Assessment(Lookup.FOUND, order, decide(order, now=now))
         orders = [repository.to_facts(o) for o in repository.list_orders(session, buyer_id=buyer_id)]
+    return replace(_candidates(orders, problem, platform), unknown_order_id=order_id or None)
+
+
+def _candidates(orders: list[OrderFacts], problem: str | None, platform: str | None) -> Assessment:
+    """The buyer's orders that fit ``problem``, best first, as an assessment to choose from."""
     if not orders:
         return Assessment(Lookup.NO_ORDERS)
     candidates = rank(orders, problem_criteria(problem))
@@ -97,17 +107,20 @@ def file_intervention(
 
     One transaction: the intervention, the service-order lock, evidence and audit rows,
     or nothing. A second request for the same service order returns the open one.
+    Raises ``OrderNotFound`` when the order is not the buyer's.
     """
     now = config.now()
     with transaction() as session:
         row = repository.get_order(session, buyer_id=buyer_id, order_id=order_id)
         if row is None:
-            raise LookupError(order_id)
+            raise OrderNotFound(order_id)
         order = repository.to_facts(row)
         decision = decide(order, now=now)
         if decision.verdict is Verdict.IN_PROGRESS:
             return Filing(False, decision, order, decision.intervention_number, decision.deadlines)
-        if decision.verdict is not Verdict.ELIGIBLE:
+        # An intervention is opened on a service order (服务单): an eligible decision
+        # always names one; without it there is nothing to file on.
+        if decision.verdict is not Verdict.ELIGIBLE or decision.aftersale_id is None:
             return Filing(False, decision, order)
         policy = load_policy(order.platform)
         deadlines = tuple(intervention_deadlines(policy, now))

@@ -1,112 +1,410 @@
-"""Filing: one transaction, idempotent, nothing written on cancel."""
+"""Intervention against a real database: identify the order and decide on it; the form's
+validators and questions; filing in one transaction, idempotent, nothing written on cancel."""
+
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
 from bot.actions.intervention import (
-    ActionCancelForm,
+    ActionAskConfirmFiling,
+    ActionAskEvidence,
+    ActionCheckEligibility,
     ActionFileIntervention,
     ValidateInterventionForm,
     parse_evidence,
 )
 from jieru.db.models import AfterSale, AuditLog, Intervention
-from tests.actions.conftest import make_tracker, responses_of, slot_events
+from tests.actions.helpers import (
+    BEFORE_WINDOW,
+    make_tracker,
+    order_entity,
+    responses_of,
+    run_action,
+)
 
+ORDER = "250312345678"  # b1001's JD order: return refused, dispute opened 2026-11-15 08:00
 FILING = {
-    "order_id": "250312345678", "problem": "report_refund_refused", "platform": "jd",
-    "description": "耳机左耳没声音，商家说人为损坏拒绝退货", "evidence": ["chat_record"], "confirm_filing": True,
+    "order_id": ORDER,
+    "problem": "report_refund_refused",
+    "platform": "jd",
+    "description": "耳机左耳没声音，商家说人为损坏拒绝退货",
+    "evidence": ["chat_record"],
+    "confirm_filing": True,
 }
+RESET = [
+    SlotSet("description", None),
+    SlotSet("evidence", None),
+    SlotSet("confirm_filing", None),
+    SlotSet("aftersale_id", None),
+]
 
 
-def count(session_factory, model) -> int:
+def import_one_order(session_factory: Any, buyer: dict, shop: dict, order: dict) -> None:
+    """Import one delivered physical order of ``buyer`` at ``shop`` (fields in ``order`` win)."""
+    from jieru.importer import import_orders
+
+    document = {
+        "version": 1,
+        "buyers": [buyer],
+        "shops": [shop],
+        "orders": [
+            {
+                "buyer_id": buyer["id"],
+                "shop_id": shop["id"],
+                "goods_type": "physical",
+                "payment_method": "online",
+                "status": "delivered",
+                **order,
+            }
+        ],
+    }
+    with session_factory.begin() as s:
+        assert import_orders(document, s).ok
+
+
+def count(session_factory: Any, model: Any) -> int:
     with session_factory() as s:
         return s.scalar(select(func.count()).select_from(model))
 
 
-async def test_confirmed_filing_writes_intervention_lock_and_audit(bot_db, run_action):
-    events, messages = await run_action(ActionFileIntervention(), make_tracker(intent="affirm", slots=FILING))
-    assert responses_of(messages) == ["utter_intervention_filed"]
-    number = messages[0]["number"]
-    assert number.startswith("JR20261117")
-    assert slot_events(events)["eligibility"] == "in_progress"
-    with bot_db() as s:
-        row = s.scalars(select(Intervention).where(Intervention.number == number)).one()
-        assert row.status == "submitted" and row.problem == "report_refund_refused"
-        assert [e.kind for e in row.evidence] == ["chat_record"]
-        assert s.get(AfterSale, "AS-70001").locked is True
-        assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.entity_id == number)) == 1
+# --- finding the order and deciding ---
 
 
-async def test_retried_filing_gives_the_same_single_intervention(bot_db, run_action):
-    _, first = await run_action(ActionFileIntervention(), make_tracker(intent="affirm", slots=FILING))
-    _, second = await run_action(ActionFileIntervention(), make_tracker(intent="affirm", slots=FILING))
-    assert responses_of(second) == ["utter_already_in_intervention"]
-    assert second[0]["number"] == first[0]["number"]
-    assert count(bot_db, Intervention) == 1
-
-
-async def test_concurrent_filings_produce_one_intervention(bot_db, run_action):
-    results = await asyncio.gather(
-        *(run_action(ActionFileIntervention(), make_tracker(intent="affirm", slots=FILING)) for _ in range(4))
+async def test_eligible_after_the_36_hour_window(bot_db):
+    tracker = make_tracker(
+        text=f"订单{ORDER}卖家拒绝退款",
+        intent="report_refund_refused",
+        entities=order_entity(ORDER),
     )
-    numbers = {messages[0]["number"] for _, messages in results}
-    assert len(numbers) == 1
-    assert sorted(responses_of([m for _, ms in results for m in ms])).count("utter_intervention_filed") == 1
-    assert count(bot_db, Intervention) == 1
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert events == [
+        SlotSet("problem", "report_refund_refused"),
+        SlotSet("order_id", ORDER),
+        SlotSet("platform", "jd"),
+        SlotSet("description", None),
+        SlotSet("evidence", None),
+        SlotSet("confirm_filing", None),
+        SlotSet("aftersale_id", "AS-70001"),  # once: the decision's service order
+        SlotSet("eligibility", "eligible"),
+    ]
+    assert responses_of(messages) == ["utter_order_header", None, "utter_offer_filing"]
+    assert "蓝牙耳机" in messages[0]["order_line"]
 
 
-async def test_declined_confirmation_files_nothing(bot_db, run_action):
-    events, messages = await run_action(
-        ActionFileIntervention(), make_tracker(intent="deny", slots={**FILING, "confirm_filing": False}))
-    assert responses_of(messages) == ["utter_filing_cancelled"]
-    assert count(bot_db, Intervention) == 0
-    assert slot_events(events)["description"] is None
+async def test_not_yet_inside_the_window_says_when(bot_db, monkeypatch):
+    monkeypatch.setenv("JIERU_CLOCK", BEFORE_WINDOW)
+    tracker = make_tracker(text=ORDER, intent="inform_order_id", entities=order_entity(ORDER))
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert events == [
+        SlotSet("order_id", ORDER),
+        SlotSet("platform", "jd"),
+        SlotSet("description", None),
+        SlotSet("evidence", None),
+        SlotSet("confirm_filing", None),
+        SlotSet("aftersale_id", "AS-70001"),
+        SlotSet("eligibility", "not_yet"),
+    ]
+    explanation = messages[1]["text"]
+    assert "11月16日 20:00" in explanation  # 36 hours after 11-15 08:00
+    recheck = messages[2]["buttons"][-1]
+    assert ORDER in recheck["payload"]
 
 
-async def test_stop_leaves_the_form_and_says_so(run_action):
-    events, messages = await run_action(
-        ActionCancelForm(), make_tracker(text="算了不弄了", intent="stop", active_loop="intervention_form", slots=FILING))
-    assert any(e["event"] == "active_loop" and e["name"] is None for e in events)
-    assert responses_of(messages) == ["utter_filing_cancelled"]
-    assert slot_events(events)["confirm_filing"] is None
+async def test_someone_elses_order_is_answered_like_an_unknown_one(bot_db, session_factory):
+    import_one_order(
+        session_factory,
+        {"id": "b2002", "name": "李四"},
+        {"id": "s-pdd-9", "name": "百货", "platform": "pdd"},
+        {
+            "id": "99887766554433",
+            "title": "拖鞋",
+            "amount": "9.90",
+            "created_at": "2026-11-10T10:00:00+08:00",
+        },
+    )
+    answers = []
+    for number in ("99887766554433", "11112222333344"):
+        tracker = make_tracker(text=number, intent="inform_order_id", entities=order_entity(number))
+        events, messages = await run_action(ActionCheckEligibility(), tracker)
+        answers.append(
+            (events, [{k: v for k, v in m.items() if k != "order_id"} for m in messages])
+        )
+    assert answers[0] == answers[1]
+    assert answers[0][0] == [SlotSet("order_id", None), SlotSet("eligibility", "not_found")]
+    assert responses_of(answers[0][1])[0] == "utter_order_not_found"
+    assert answers[0][1][0]["shortest"] == 8 and answers[0][1][0]["longest"] == 20
+    assert "拖鞋" not in str(answers[0])
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("没有", []),
-    ("沒有任何凭证", []),
-    ("有聊天记录", ["chat_record"]),
-    ("聊天截图和照片都有", ["trade_record", "chat_record", "photo"]),
-    ("拍了开箱视频", ["photo", "unboxing_video"]),
-    ("卖家承认了是他们的问题", ["other:卖家承认了是他们的问题"]),
-])
-def test_parse_evidence(text, expected):
-    assert parse_evidence(text) == expected
+async def test_an_unknown_number_asks_the_database_once(bot_db, monkeypatch):
+    from jieru.services import disputes
+
+    calls = []
+    real = disputes.assess
+    monkeypatch.setattr(disputes, "assess", lambda **kw: calls.append(kw) or real(**kw))
+    tracker = make_tracker(
+        text="11112222333344", intent="inform_order_id", entities=order_entity("11112222333344")
+    )
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert len(calls) == 1
+    assert events == [SlotSet("order_id", None), SlotSet("eligibility", "not_found")]
+    # ... and the orders the buyer may mean are offered in the same reply.
+    assert responses_of(messages)[0] == "utter_order_not_found" and len(messages) > 1
 
 
-async def test_description_bounds(run_action, domain):
-    from rasa_sdk.executor import CollectingDispatcher
+async def test_without_an_order_number_the_fitting_order_is_offered(bot_db):
+    tracker = make_tracker(
+        text="卖家拒绝退款怎么办",
+        intent="report_refund_refused",
+        slots={"problem": "report_refund_refused"},
+    )
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert events == [SlotSet("order_id", None), SlotSet("eligibility", "choose_order")]
+    payloads = [b["payload"] for m in messages for b in m.get("buttons", [])]
+    assert payloads[0] == f'/inform_order_id{{"order_id": "{ORDER}"}}'
 
+
+async def test_app_channel_without_a_verified_buyer_reads_nothing(bot_db):
+    tracker = make_tracker(
+        text=ORDER,
+        intent="inform_order_id",
+        entities=order_entity(ORDER),
+        channel="app",
+        metadata={"buyer_id": "b1001"},
+    )
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert events == [] and responses_of(messages) == ["utter_login_required"]
+
+
+async def test_unreachable_database_is_said_plainly(monkeypatch):
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none?connect_timeout=2"
+    )
+    monkeypatch.setenv("JIERU_DEV_BUYER", "b1001")
+    tracker = make_tracker(text=ORDER, intent="inform_order_id", entities=order_entity(ORDER))
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert responses_of(messages) == ["utter_service_unavailable"]
+    assert events == [SlotSet("eligibility", "unavailable")]
+
+
+async def test_the_conversations_platform_narrows_the_candidates(bot_db, session_factory):
+    import_one_order(
+        session_factory,
+        {"id": "b1001", "name": "张三"},
+        {"id": "s-tb-9", "name": "数码小铺", "platform": "taobao"},
+        {
+            "id": "3909988776655",
+            "title": "充电宝",
+            "amount": "89.00",
+            "created_at": "2026-11-16T10:00:00+08:00",
+            "aftersales": [
+                {
+                    "id": "TB-9",
+                    "type": "refund",
+                    "status": "merchant_rejected",
+                    "requested_at": "2026-11-16T12:00:00+08:00",
+                    "merchant_rejected_at": "2026-11-16T13:00:00+08:00",
+                }
+            ],
+        },
+    )
+    offered = {}
+    for platform in ("taobao", "jd"):
+        tracker = make_tracker(
+            text="卖家拒绝退款", intent="report_refund_refused", slots={"platform": platform}
+        )
+        _, messages = await run_action(ActionCheckEligibility(), tracker)
+        offered[platform] = [
+            b["payload"]
+            for m in messages
+            for b in m.get("buttons", [])
+            if "order_id" in b["payload"]
+        ]
+    assert offered["taobao"] == ['/inform_order_id{"order_id": "3909988776655"}']
+    assert offered["jd"] == [f'/inform_order_id{{"order_id": "{ORDER}"}}']
+
+
+# --- the form ---
+
+
+async def test_the_evidence_question_offers_the_checklist():
+    tracker = make_tracker(
+        text="耳机坏了",
+        slots={"problem": "report_refund_refused", "platform": "jd"},
+        active_loop="intervention_form",
+    )
+    events, messages = await run_action(ActionAskEvidence(), tracker)
+    assert events == []
+    assert responses_of(messages) == ["utter_evidence_checklist"]
+    assert messages[0]["checklist"]
+    buttons = messages[0]["buttons"]
+    assert 1 < len(buttons) <= 4
+    assert buttons[-1] == {"title": "暂时没有", "payload": "没有凭证"}
+    assert parse_evidence(buttons[-1]["payload"]) == []  # the "none" button reads as no evidence
+    for b in buttons[:-1]:
+        assert parse_evidence(b["payload"]) and not parse_evidence(b["payload"])[0].startswith(
+            "other:"
+        )
+
+
+async def test_the_confirmation_question_summarises_the_filing(bot_db):
+    tracker = make_tracker(
+        text="有聊天记录", slots={**FILING, "confirm_filing": None}, active_loop="intervention_form"
+    )
+    events, messages = await run_action(ActionAskConfirmFiling(), tracker)
+    assert events == []
+    assert responses_of(messages) == ["utter_filing_summary", "utter_confirm_filing_question"]
+    summary = messages[0]
+    assert "蓝牙耳机" in summary["order_line"]
+    assert (summary["problem"], summary["evidence"]) == ("卖家拒绝退款怎么办", "聊天记录")
+
+
+async def test_the_confirmation_question_leaves_the_form_when_the_order_is_not_the_buyers(bot_db):
+    tracker = make_tracker(
+        text="好", slots={**FILING, "order_id": "11112222333344"}, active_loop="intervention_form"
+    )
+    events, messages = await run_action(ActionAskConfirmFiling(), tracker)
+    assert events == [ActiveLoop(None), SlotSet("requested_slot", None)]
+    assert responses_of(messages) == ["utter_order_not_found"]
+
+
+async def test_description_bounds(domain):
     form = ValidateInterventionForm()
     tracker = make_tracker(text="x", intent="report_refund_refused")
-    for text, ok in [("", False), ("好", False), ("商家拒收退货", True), ("长" * 501, False), ("😡退款！' OR 1=1 --", True)]:
-        result = form.validate_description(text, CollectingDispatcher(), tracker, domain)
+    for text, ok in [
+        ("", False),
+        ("好", False),
+        ("商家拒收退货", True),
+        ("长" * 501, False),
+        ("😡退款！' OR 1=1 --", True),
+    ]:
+        dispatcher = CollectingDispatcher()
+        result = form.validate_description(text, dispatcher, tracker, domain)
         assert (result["description"] is not None) is ok, text
+        spoken = [(m["response"], m["longest"]) for m in dispatcher.messages]
+        assert spoken == ([] if ok else [("utter_description_invalid", 500)]), text
 
 
-@pytest.mark.parametrize(("text", "asked"), [
-    ("有聊天记录和照片", False), ("需要什么凭证？", True), ("聊天记录算凭证吗", True), ("没有", False),
-])
-async def test_evidence_answer_is_kept_and_a_real_question_is_answered(run_action, domain, text, asked):
-    from rasa_sdk.executor import CollectingDispatcher
-
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("有聊天记录和照片", False),
+        ("需要什么凭证？", True),
+        ("聊天记录算凭证吗", True),
+        ("没有", False),
+    ],
+)
+async def test_evidence_answer_is_kept_and_a_real_question_is_answered(domain, text, asked):
     tracker = make_tracker(
-        text=text, intent="faq", slots={"problem": "report_refund_refused", "platform": "jd"},
+        text=text,
+        intent="faq",
+        slots={"problem": "report_refund_refused", "platform": "jd"},
         response_selector={"faq": {"response": {"intent_response_key": "faq/evidence"}}},
     )
     dispatcher = CollectingDispatcher()
     result = ValidateInterventionForm().validate_evidence(text, dispatcher, tracker, domain)
     assert (result["evidence"] is None) is asked
     assert bool(dispatcher.messages) is asked
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("没有", []),
+        ("沒有任何凭证", []),
+        ("有聊天记录", ["chat_record"]),
+        ("聊天截图和照片都有", ["trade_record", "chat_record", "photo"]),
+        ("拍了开箱视频", ["photo", "unboxing_video"]),
+        ("卖家承认了是他们的问题", ["other:卖家承认了是他们的问题"]),
+    ],
+)
+def test_parse_evidence(text, expected):
+    assert parse_evidence(text) == expected
+
+
+# --- filing ---
+
+
+async def test_confirmed_filing_writes_intervention_lock_and_audit(bot_db):
+    events, messages = await run_action(
+        ActionFileIntervention(), make_tracker(intent="affirm", slots=FILING)
+    )
+    assert responses_of(messages) == ["utter_intervention_filed"]
+    number = messages[0]["number"]
+    assert number.startswith("JR20261117")
+    assert events == [*RESET, SlotSet("eligibility", "in_progress")]
+    with bot_db() as s:
+        row = s.scalars(select(Intervention).where(Intervention.number == number)).one()
+        assert row.status == "submitted" and row.problem == "report_refund_refused"
+        assert [e.kind for e in row.evidence] == ["chat_record"]
+        assert s.get(AfterSale, "AS-70001").locked is True
+        assert (
+            s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.entity_id == number))
+            == 1
+        )
+
+
+async def test_retried_filing_gives_the_same_single_intervention(bot_db):
+    _, first = await run_action(
+        ActionFileIntervention(), make_tracker(intent="affirm", slots=FILING)
+    )
+    events, second = await run_action(
+        ActionFileIntervention(), make_tracker(intent="affirm", slots=FILING)
+    )
+    assert responses_of(second) == ["utter_already_in_intervention"]
+    assert second[0]["number"] == first[0]["number"]
+    assert events == [*RESET, SlotSet("eligibility", "in_progress")]
+    assert count(bot_db, Intervention) == 1
+
+
+async def test_concurrent_filings_produce_one_intervention(bot_db):
+    results = await asyncio.gather(
+        *(
+            run_action(ActionFileIntervention(), make_tracker(intent="affirm", slots=FILING))
+            for _ in range(4)
+        )
+    )
+    numbers = {messages[0]["number"] for _, messages in results}
+    assert len(numbers) == 1
+    assert (
+        sorted(responses_of([m for _, ms in results for m in ms])).count("utter_intervention_filed")
+        == 1
+    )
+    assert count(bot_db, Intervention) == 1
+
+
+async def test_declined_confirmation_files_nothing(bot_db):
+    events, messages = await run_action(
+        ActionFileIntervention(),
+        make_tracker(intent="deny", slots={**FILING, "confirm_filing": False}),
+    )
+    assert responses_of(messages) == ["utter_filing_cancelled"]
+    assert count(bot_db, Intervention) == 0
+    assert events == RESET
+
+
+async def test_filing_on_an_order_that_is_not_the_buyers_says_so(bot_db):
+    events, messages = await run_action(
+        ActionFileIntervention(),
+        make_tracker(intent="affirm", slots={**FILING, "order_id": "11112222333344"}),
+    )
+    assert responses_of(messages) == ["utter_order_not_found"]
+    assert events == RESET
+    assert count(bot_db, Intervention) == 0
+
+
+async def test_a_bug_in_the_service_is_not_told_as_order_not_found(bot_db, monkeypatch):
+    from jieru.services import disputes
+
+    def broken(**_: Any) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(disputes, "file_intervention", broken)
+    with pytest.raises(KeyError):
+        await run_action(ActionFileIntervention(), make_tracker(intent="affirm", slots=FILING))

@@ -101,12 +101,9 @@ def healthcheck(dockerfile: str, port: int) -> int:
 
 
 def domain_custom_actions() -> set[str]:
-    """The actions of domain/ that the action server must run (all but responses)."""
-    names: set[str] = set()
-    for path in (ROOT / "domain").glob("*.yml"):
-        domain = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        names |= {a for a in domain.get("actions", []) if not a.startswith("utter_")}
-    return names
+    """The actions of domain.yml that the action server must run (all but responses)."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return {a for a in domain.get("actions", []) if not a.startswith("utter_")}
 
 
 def test_actions_entrypoint_migrates_then_serves_the_domain_actions(action_server: Server) -> None:

@@ -18,12 +18,8 @@ pytestmark = pytest.mark.rasa
 def rendered_responses() -> dict[str, list[dict]]:
     """Every response Rasa's NLG renders, by name. utter_faq/<key> are left out: they are
     the ResponseSelector's labels, and action_answer_faq speaks kb/'s answers instead."""
-    responses = {}
-    for path in sorted((PROJECT_ROOT / "domain").glob("*.yml")):
-        for name, variants in (yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}).items():
-            if "/" not in name:
-                responses[name] = variants
-    return responses
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return {name: variants for name, variants in domain["responses"].items() if "/" not in name}
 
 
 def test_payloads_with_entities_survive_slot_interpolation(monkeypatch):

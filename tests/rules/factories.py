@@ -8,13 +8,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from jieru.config import PLATFORMS as PLATFORMS  # the one constant, re-exported to the rule tests
 from jieru.config import PROJECT_ROOT
 from jieru.rules.facts import AfterSaleFacts, InterventionFacts, OrderFacts
 
 KB = PROJECT_ROOT / "kb"
 DEMO = PROJECT_ROOT / "demo" / "orders.json"
 SHARED = PROJECT_ROOT.parent / "shared"
-PLATFORMS = ("jd", "taobao", "tmall", "pdd", "xianyu")
 
 
 def _times(raw: dict[str, Any]) -> dict[str, Any]:

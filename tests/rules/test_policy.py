@@ -76,6 +76,7 @@ def test_thresholds_come_from_the_files(policies) -> None:
 def kb_copy(tmp_path: Path) -> Path:
     shutil.copytree(KB / "policies", tmp_path / "policies")
     shutil.copytree(KB / "calendar", tmp_path / "calendar")
+    shutil.copy(KB / "labels.yml", tmp_path / "labels.yml")  # status names and the deadline line
     return tmp_path
 
 

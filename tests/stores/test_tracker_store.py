@@ -25,7 +25,7 @@ pytestmark = pytest.mark.rasa
 
 @pytest.fixture(scope="module")
 def domain() -> Domain:
-    return Domain.load(str(PROJECT_ROOT / "domain"))
+    return Domain.load(str(PROJECT_ROOT / "domain.yml"))
 
 
 def session(text: str, intent: str, order_id: str) -> list:

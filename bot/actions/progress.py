@@ -1,0 +1,89 @@
+"""Progress: where the buyer's orders, service orders and interventions stand."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions.common import (
+    BuyerAction,
+    button_title,
+    call,
+    label,
+    local_time,
+    order_button,
+    order_line,
+    say_order_not_found,
+    template,
+)
+from jieru.kb.policy import load_policy
+from jieru.rules.facts import OrderFacts
+from jieru.services import progress
+from jieru.services.errors import OrderNotFound
+
+# How many orders one progress answer lists.
+MAX_ORDERS = 5
+
+
+def progress_text(order: OrderFacts) -> str:
+    """Everything under way on one order, one line each."""
+    lines = [order_line(order), label("order_status", order.status)]
+    for a in order.aftersales:
+        lines.append(
+            template("aftersale_line").format(
+                aftersale_id=a.id,
+                type=label("aftersale_type", a.type),
+                status=label("aftersale_status", a.status),
+            )
+        )
+        for i in a.interventions:
+            lines.append(
+                template("intervention_line").format(
+                    number=i.number, status=label("intervention_status", i.status)
+                )
+            )
+            if i.is_open and i.evidence_due_at:
+                due = load_policy(order.platform).labels.evidence_due
+                lines.append(
+                    template("deadline_line").format(label=due, time=local_time(i.evidence_due_at))
+                )
+    return "\n".join(lines)
+
+
+class ActionCheckProgress(BuyerAction):
+    """Progress of one order (by number) or of everything still under way."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_check_progress"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, buyer: str
+    ) -> list[EventType]:
+        """Speak one message per order; remember the order when one was named."""
+        said = next(tracker.get_latest_entity_values("order_id"), None)
+        order_id = str(said) if said else None
+        if order_id:
+            try:
+                active = [await call(progress.buyer_order, buyer_id=buyer, order_id=order_id)]
+            except OrderNotFound:
+                say_order_not_found(dispatcher, order_id)
+                return [SlotSet("order_id", None)]
+        else:
+            orders = await call(progress.buyer_orders, buyer_id=buyer)
+            if not orders:
+                dispatcher.utter_message(response="utter_no_orders")
+                return []
+            active = [o for o in orders if progress.is_active(o)]
+            if not active:
+                dispatcher.utter_message(response="utter_nothing_in_progress")
+                return []
+        dispatcher.utter_message(response="utter_progress_header")
+        for order in active[:MAX_ORDERS]:
+            dispatcher.utter_message(
+                text=progress_text(order),
+                buttons=[order_button(order) | {"title": button_title("can_i_apply")}],
+            )
+        return [SlotSet("order_id", order_id)] if order_id else []

@@ -1,0 +1,89 @@
+"""Helpers for action tests, as in rasa-sdk's own suite: a Tracker built from events,
+the real domain, a CollectingDispatcher; tests assert the exact events returned."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from jieru.config import PROJECT_ROOT
+
+# The example file's dispute on AS-70001 opened 2026-11-15 08:00 +08:00; 36 h later it
+# may go to JD intervention (seed jd-dispute-procedure.txt).
+BEFORE_WINDOW = "2026-11-16T12:00:00+08:00"
+AFTER_WINDOW = "2026-11-17T12:00:00+08:00"
+
+
+@lru_cache(maxsize=1)
+def load_domain() -> DomainDict:
+    """domain.yml as the action server receives it."""
+    domain: DomainDict = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text("utf-8"))
+    return domain
+
+
+def make_tracker(
+    *,
+    text: str = "",
+    intent: str | None = None,
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    active_loop: str | None = None,
+    channel: str = "rest",
+    metadata: dict[str, Any] | None = None,
+    response_selector: dict[str, Any] | None = None,
+    intent_ranking: list[dict[str, Any]] | None = None,
+) -> Tracker:
+    """A tracker whose latest message is ``text`` with the given NLU result."""
+    latest: dict[str, Any] = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0},
+        "entities": entities or [],
+        "metadata": metadata or {},
+        "intent_ranking": intent_ranking
+        or ([{"name": intent, "confidence": 1.0}] if intent else []),
+    }
+    if response_selector is not None:
+        latest["response_selector"] = response_selector
+    user_event = {
+        "event": "user",
+        "text": text,
+        "parse_data": latest,
+        "input_channel": channel,
+        "metadata": metadata or {},
+    }
+    return Tracker(
+        sender_id="buyer-conversation",
+        slots=slots or {},
+        latest_message=latest,
+        events=[*(events or []), user_event],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+async def run_action(
+    action: Action, tracker: Tracker
+) -> tuple[list[EventType], list[dict[str, Any]]]:
+    """Run ``action`` against the real domain; (events, messages spoken)."""
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, load_domain())
+    return events, dispatcher.messages
+
+
+def responses_of(messages: list[dict[str, Any]]) -> list[str | None]:
+    """The response names spoken, in order (None for text given by the action)."""
+    return [m.get("response") for m in messages]
+
+
+def order_entity(value: str) -> list[dict[str, Any]]:
+    """The NLU's order_id entity for ``value``."""
+    return [{"entity": "order_id", "value": value, "start": 0, "end": len(value)}]

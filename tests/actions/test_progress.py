@@ -1,0 +1,44 @@
+"""Progress of the buyer's orders against a real database."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from bot.actions.progress import ActionCheckProgress
+from tests.actions.helpers import make_tracker, order_entity, responses_of, run_action
+
+ORDER = "250312345678"  # b1001's JD order: return refused, dispute opened 2026-11-15 08:00
+
+
+@pytest.mark.parametrize("with_number", [True, False])
+async def test_progress(bot_db, with_number):
+    entities = order_entity(ORDER) if with_number else []
+    tracker = make_tracker(text="进度", intent="check_progress", entities=entities)
+    events, messages = await run_action(ActionCheckProgress(), tracker)
+    assert events == ([SlotSet("order_id", ORDER)] if with_number else [])
+    assert messages[0]["response"] == "utter_progress_header"
+    body = "\n".join(m.get("text") or "" for m in messages)
+    assert "AS-70001" in body and "商家已拒绝" in body
+    assert all(b["title"] == "能不能申请介入？" for m in messages[1:] for b in m["buttons"])
+
+
+async def test_progress_of_an_unknown_number(bot_db):
+    tracker = make_tracker(
+        text="进度", intent="check_progress", entities=order_entity("11112222333344")
+    )
+    events, messages = await run_action(ActionCheckProgress(), tracker)
+    assert events == [SlotSet("order_id", None)]
+    assert responses_of(messages) == ["utter_order_not_found"]
+
+
+async def test_progress_with_the_database_down(monkeypatch):
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none?connect_timeout=2"
+    )
+    monkeypatch.setenv("JIERU_DEV_BUYER", "b1001")
+    events, messages = await run_action(
+        ActionCheckProgress(), make_tracker(text="进度", intent="check_progress")
+    )
+    assert events == []
+    assert responses_of(messages) == ["utter_service_unavailable"]
