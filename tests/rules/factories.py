@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +14,8 @@ from jieru.rules.facts import AfterSaleFacts, InterventionFacts, OrderFacts
 
 KB = PROJECT_ROOT / "kb"
 DEMO = PROJECT_ROOT / "demo" / "orders.json"
-SHARED = PROJECT_ROOT.parent / "shared"
+# JIERU_SHARED_DIR overrides where shared/ is (a worktree has no shared/ beside it).
+SHARED = Path(os.environ.get("JIERU_SHARED_DIR") or PROJECT_ROOT.parent / "shared")
 PLATFORMS = ("jd", "taobao", "tmall", "pdd", "xianyu")
 
 
