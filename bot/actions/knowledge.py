@@ -30,10 +30,12 @@ def faq_key_of(tracker: Tracker) -> str | None:
     return full.split("/", 1)[1] if "/" in full else None
 
 
-def answer_faq(dispatcher: CollectingDispatcher, key: str, platform: str | None) -> None:
+def answer_faq(
+    dispatcher: CollectingDispatcher, key: str, platform: str | None, question: str | None = None
+) -> None:
     """Say kb/'s answer to ``key`` for ``platform``: the one named in the conversation,
     else the deployment's default, else an overview of every platform."""
-    result = faq.answer(key, platform or config.settings().default_platform)
+    result = faq.answer(key, platform or config.settings().default_platform, question)
     dispatcher.utter_message(text=result.text, buttons=result.buttons)
 
 
@@ -46,7 +48,7 @@ class ActionAnswerFaq(Action):
         if key not in faq.faq_keys():
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
-        answer_faq(dispatcher, key, tracker.get_slot("platform"))
+        answer_faq(dispatcher, key, tracker.get_slot("platform"), tracker.latest_message.get("text"))
         return []
 
 
