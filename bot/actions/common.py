@@ -146,10 +146,12 @@ def faq_key_of(tracker: Tracker) -> str | None:
     return full.split("/", 1)[1] if "/" in full else None
 
 
-def answer_faq(dispatcher: CollectingDispatcher, key: str, platform: str | None) -> None:
-    """Say kb/'s answer to ``key`` for ``platform``: the one named in the conversation,
-    else the deployment's default, else an overview of every platform."""
-    result = faq.answer(key, platform or config.settings().default_platform)
+def answer_faq(dispatcher: CollectingDispatcher, key: str, tracker: Tracker) -> None:
+    """Say kb/'s answer to ``key`` for the conversation's platform (else the deployment's
+    default, else an overview of every platform), its facts ranked against the buyer's
+    latest message."""
+    platform = tracker.get_slot("platform") or config.settings().default_platform
+    result = faq.answer(key, platform, tracker.latest_message.get("text"))
     dispatcher.utter_message(text=result.text, buttons=result.buttons)
 
 

@@ -27,5 +27,5 @@ class ActionAnswerFaq(Action):
         if key is None or key not in faq.faq_keys():
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
-        answer_faq(dispatcher, key, tracker.get_slot("platform"))
+        answer_faq(dispatcher, key, tracker)
         return []

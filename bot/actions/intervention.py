@@ -153,7 +153,7 @@ def _answered_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> bo
     key = faq_key_of(tracker)
     if key is None or not is_question(tracker.latest_message.get("text") or ""):
         return False
-    answer_faq(dispatcher, key, tracker.get_slot("platform"))
+    answer_faq(dispatcher, key, tracker)
     return True
 
 

@@ -49,13 +49,28 @@ def problems() -> tuple[str, ...]:
 def checklist(problem: str, platform: str | None = None) -> list[EvidenceItem]:
     """The evidence to gather for ``problem`` (a report_* intent), in order of importance.
 
-    Items limited to some platforms are left out unless ``platform`` is one of them.
+    Items limited to some platforms (by the item or by the problem's entry) are left out
+    unless ``platform`` is one of them; with none left, the ``fallback`` item (general
+    advice, saying so) is all that remains.
     Raises ValueError for an unknown problem or platform."""
     data = _evidence()
     if problem not in data["problems"]:
         raise ValueError(f"no evidence checklist for {problem!r}; known: {tuple(data['problems'])}")
     if platform is not None and platform not in PLATFORMS:
         raise ValueError(f"unknown platform {platform!r}; expected one of {PLATFORMS}")
+    def applies(entry: dict, item: dict) -> bool:
+        return all(
+            "platforms" not in spec or platform in spec["platforms"] for spec in (entry, item)
+        )
+
+    entries = [
+        (entry, item)
+        for entry in data["problems"][problem]
+        for item in [data["items"][entry["item"]]]
+        if applies(entry, item)
+    ]
+    # A fallback item stands in only where no source names anything for this platform.
+    own = [(e, i) for e, i in entries if not i.get("fallback")]
     return [
         EvidenceItem(
             id=entry["item"],
@@ -63,7 +78,5 @@ def checklist(problem: str, platform: str | None = None) -> list[EvidenceItem]:
             source=source_label(item["source"]),
             inferred=item.get("inferred"),
         )
-        for entry in data["problems"][problem]
-        if "platforms" not in entry or platform in entry["platforms"]
-        for item in [data["items"][entry["item"]]]
+        for entry, item in (own or entries)
     ]

@@ -8,13 +8,17 @@ a human instead of guessing. See kb/README.md for the formats.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import math
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+import opencc
 from jsonschema.exceptions import best_match
 
 from jieru.config import PLATFORMS
@@ -35,6 +39,8 @@ class FaqAnswer:
     known: bool
     platform: str | None
     sources: list[str]
+    shown: tuple[str, ...] = ()  # ids of the facts in ``text``, in order
+    more: tuple[str, ...] = ()  # ids of the key's other facts, offered on request
 
 
 def _schema(name: str) -> dict:
@@ -155,10 +161,12 @@ def _sources(facts: list[dict]) -> list[str]:
     return list(dict.fromkeys(source_label(s) for f in facts for s in f["sources"]))
 
 
-def answer(key: str, platform: str | None = None) -> FaqAnswer:
+def answer(key: str, platform: str | None = None, question: str | None = None) -> FaqAnswer:
     """The answer to FAQ ``key`` for one platform, or an overview of all when None.
 
-    Raises ValueError for an unknown key or platform."""
+    With the buyer's ``question``, only the facts that answer it (``rank_facts``) are
+    said, and a button offers the rest; without one (or for a button's payload), every
+    fact of the key. Raises ValueError for an unknown key or platform."""
     keys = _keys()
     if key not in keys["keys"]:
         raise ValueError(f"unknown FAQ key {key!r}; expected one of {tuple(keys['keys'])}")
@@ -175,17 +183,94 @@ def answer(key: str, platform: str | None = None) -> FaqAnswer:
             platform=platform,
             sources=[],
         )
+    facts, rest = list(entry["facts"]), []
+    if question and not question.lstrip().startswith("/"):
+        ignore = [*keys["ignore_words"], *(platform_name(p) for p in PLATFORMS)]
+        facts, rest = rank_facts(question, entry["facts"], ignore=ignore)
     lines = [spec["heading"].format(name=name)]
-    lines += [f"· {fact['text']}" for fact in entry["facts"]]
+    lines += [f"· {fact['text']}" for fact in facts]
+    if rest:
+        lines.append(keys["templates"]["more"].format(count=len(rest)))
     lines += [entry["gap"]] if "gap" in entry else []
     lines.append(spec["next"])
+    more = [{"title": keys["templates"]["more_button"], "payload": faq_payload(key, platform)}]
     return FaqAnswer(
         text="\n".join(lines),
-        buttons=_buttons(spec["buttons"], platform),
+        buttons=(more if rest else []) + _buttons(spec["buttons"], platform),
         known=True,
         platform=platform,
-        sources=_sources(entry["facts"]),
+        sources=_sources(facts),
+        shown=tuple(f["id"] for f in facts),
+        more=tuple(f["id"] for f in rest),
     )
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+# Punctuation, spaces and the words every question about intervention shares.
+_NOISE = re.compile(r"[\W_]+")
+
+
+def _plain(text: str) -> str:
+    """Simplified, half-width, lower-case, without punctuation or spaces."""
+    return _NOISE.sub("", _t2s().convert(unicodedata.normalize("NFKC", text)).lower())
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def fact_scores(question: str, facts: Sequence[dict], ignore: Sequence[str] = ()) -> list[float]:
+    """How well each fact answers ``question``: its ``keywords`` found in the question
+    (each weighted by its length), plus the question's character bigrams shared with the
+    fact's text and keywords, each weighted by how rare it is among ``facts`` (IDF), so
+    words every fact shares count for little; the words in ``ignore`` (platform names,
+    介入…) are taken out of the question first."""
+    asked = _plain(question)
+    for word in sorted((_plain(w) for w in ignore), key=len, reverse=True):
+        asked = asked.replace(word, " ") if word else asked
+    asked = asked.replace(" ", "|")
+    asked_grams = _bigrams(asked)
+    docs = [
+        _bigrams(_plain(f["text"])) | {g for k in f.get("keywords", ()) for g in _bigrams(_plain(k))}
+        for f in facts
+    ]
+    n = len(docs)
+    idf = {g: math.log((n + 1) / (1 + sum(g in d for d in docs))) for g in asked_grams}
+    scores = []
+    for fact, grams in zip(facts, docs, strict=True):
+        keywords = {_plain(k) for k in fact.get("keywords", ())}
+        hits = sum(len(k) for k in keywords if k and k in asked)
+        overlap = sum(idf[g] for g in asked_grams & grams)
+        scores.append(2.0 * hits + overlap)
+    return scores
+
+
+def rank_facts(
+    question: str,
+    facts: Sequence[dict],
+    *,
+    ignore: Sequence[str] = (),
+    limit: int = 3,
+    keep: float = 0.5,
+) -> tuple[list[dict], list[dict]]:
+    """(the facts that answer ``question``, best first; the others, in kb order).
+
+    A fact is shown when it scores at least ``keep`` × the best score, at most ``limit``
+    of them. When nothing in the question points at any fact, the key's ``overview``
+    facts (else its first) are shown, as for a question that names only the topic."""
+    scores = fact_scores(question, facts, ignore)
+    best = max(scores, default=0.0)
+    if best <= 0:
+        shown = [f for f in facts if f.get("overview")] or list(facts[:1])
+    else:
+        order = sorted(range(len(facts)), key=lambda i: -scores[i])
+        shown = [facts[i] for i in order if scores[i] >= keep * best][:limit]
+    ids = {id(f) for f in shown}
+    return shown, [f for f in facts if id(f) not in ids]
 
 
 def _overview(keys: dict, key: str) -> FaqAnswer:

@@ -43,14 +43,18 @@ class PolicyError(ValueError):
 
 @dataclass(frozen=True)
 class Source:
-    """Where a rule comes from: a seed file and a sentence quoted from it, or a named published rule."""
+    """Where a rule comes from: a seed file and a sentence quoted from it, a named published
+    rule, or ``unsourced``: why no source covers it (the rule then only says it does not know)."""
 
     seed: str | None = None
     quote: str | None = None
     rule: str | None = None
+    unsourced: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.seed}：“{self.quote}”" if self.seed else str(self.rule)
+        if self.seed:
+            return f"{self.seed}：“{self.quote}”"
+        return str(self.rule) if self.rule else f"无来源：{self.unsourced}"
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,7 @@ class Step:
     working_hours: float = 0
     business_hours: tuple[time, time] = (time(9), time(18))
     source: Source | None = None
+    adjusted_workdays: bool = True  # False: weekends never count, even 调休 working weekends
 
 
 @dataclass(frozen=True)
@@ -240,6 +245,7 @@ def _step(raw: dict[str, Any]) -> Step:
         working_hours=raw.get("working_hours", 0),
         business_hours=(opens, closes),
         source=_source(raw.get("source")),
+        adjusted_workdays=raw.get("adjusted_workdays", True),
     )
 
 

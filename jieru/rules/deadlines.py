@@ -36,7 +36,9 @@ def _step_end(step: Step, start: datetime, policy: PlatformPolicy) -> datetime:
     if step.delta is not None:
         return start + step.delta
     if step.working_days:
-        return add_working_days(start, step.working_days, policy.calendar)
+        return add_working_days(
+            start, step.working_days, policy.calendar, adjusted=step.adjusted_workdays
+        )
     opens, closes = step.business_hours
     return add_working_hours(start, step.working_hours, policy.calendar, opens=opens, closes=closes)
 

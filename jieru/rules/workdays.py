@@ -53,24 +53,29 @@ def load_calendar(directory: Path) -> WorkCalendar:
     return WorkCalendar(frozenset(holidays), frozenset(workdays), frozenset(years))
 
 
-def is_working_day(day: date, calendar: WorkCalendar) -> bool:
-    """True on an adjusted working weekend, or on Monday–Friday outside a holiday period."""
+def is_working_day(day: date, calendar: WorkCalendar, *, adjusted: bool = True) -> bool:
+    """True on Monday–Friday outside a holiday period, and (unless ``adjusted`` is False)
+    on an adjusted working weekend (调休)."""
     if isinstance(day, datetime):
         day = day.astimezone(calendar.timezone).date()
-    if day in calendar.workdays:
+    if adjusted and day in calendar.workdays:
         return True
     return day.weekday() < 5 and day not in calendar.holidays
 
 
-def add_working_days(start: datetime, n: int, calendar: WorkCalendar) -> datetime:
-    """The same local time of day ``n`` working days after ``start`` (n >= 1 lands on a working day)."""
+def add_working_days(
+    start: datetime, n: int, calendar: WorkCalendar, *, adjusted: bool = True
+) -> datetime:
+    """The same local time of day ``n`` working days after ``start`` (n >= 1 lands on a working day).
+
+    ``adjusted=False`` never counts a weekend, not even an adjusted working one (调休)."""
     if n < 0:
         raise ValueError("n must be >= 0")
     local = start.astimezone(calendar.timezone)
     day = local.date()
     while n:
         day += timedelta(days=1)
-        if is_working_day(day, calendar):
+        if is_working_day(day, calendar, adjusted=adjusted):
             n -= 1
     return datetime.combine(day, local.timetz())
 

@@ -1,4 +1,5 @@
-"""FAQ answers come from kb/ for the conversation's platform."""
+"""FAQ answers come from kb/ for the conversation's platform, the facts that answer the
+question asked first (issue 11)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from jieru.kb import faq
 from tests.actions.helpers import make_tracker, responses_of, run_action
 
 
+QUESTION = "介入在哪申请"
+
+
 def faq_tracker(key: str | None = None, selected: str | None = None, **kwargs) -> object:
     """A faq message whose key comes from a button (``key``) or the ResponseSelector."""
     entities = [{"entity": "faq_key", "value": key}] if key else []
@@ -16,7 +20,7 @@ def faq_tracker(key: str | None = None, selected: str | None = None, **kwargs) -
         {"faq": {"response": {"intent_response_key": f"faq/{selected}"}}} if selected else None
     )
     return make_tracker(
-        text="介入在哪申请", intent="faq", entities=entities, response_selector=selector, **kwargs
+        text=QUESTION, intent="faq", entities=entities, response_selector=selector, **kwargs
     )
 
 
@@ -25,7 +29,7 @@ async def test_the_answer_is_kbs_for_the_conversations_platform(platform):
     events, messages = await run_action(
         ActionAnswerFaq(), faq_tracker(selected="where_to_apply", slots={"platform": platform})
     )
-    expected = faq.answer("where_to_apply", platform)
+    expected = faq.answer("where_to_apply", platform, QUESTION)
     assert events == []
     assert messages == [{**messages[0], "text": expected.text, "buttons": expected.buttons}]
     assert messages[0].get("response") is None
@@ -37,14 +41,14 @@ async def test_a_buttons_key_wins_over_the_selector():
         faq_tracker(key="evidence", selected="where_to_apply", slots={"platform": "jd"}),
     )
     assert events == []
-    assert [m["text"] for m in messages] == [faq.answer("evidence", "jd").text]
+    assert [m["text"] for m in messages] == [faq.answer("evidence", "jd", QUESTION).text]
 
 
 async def test_without_a_platform_every_platform_is_summarised(monkeypatch):
     monkeypatch.delenv("JIERU_DEFAULT_PLATFORM", raising=False)
     events, messages = await run_action(ActionAnswerFaq(), faq_tracker(selected="processing_time"))
     assert events == []
-    assert [m["text"] for m in messages] == [faq.answer("processing_time").text]
+    assert [m["text"] for m in messages] == [faq.answer("processing_time", None, QUESTION).text]
 
 
 @pytest.mark.parametrize(
@@ -59,3 +63,30 @@ async def test_an_unknown_key_asks_to_rephrase(tracker):
     events, messages = await run_action(ActionAnswerFaq(), tracker)
     assert events == []
     assert responses_of(messages) == ["utter_ask_rephrase"]
+
+
+SELECTED = {"faq": {"response": {"intent_response_key": "faq/after_intervention"}}}
+
+
+async def test_the_facts_that_answer_the_question_come_first() -> None:
+    tracker = make_tracker(
+        text="申请淘宝介入后还能和卖家协商吗", intent="faq",
+        response_selector=SELECTED, slots={"platform": "taobao"},
+    )
+    events, [message] = await run_action(ActionAnswerFaq(), tracker)
+    expected = faq.answer("after_intervention", "taobao", "申请淘宝介入后还能和卖家协商吗")
+    assert events == []
+    assert message["text"] == expected.text and message["buttons"] == expected.buttons
+    assert expected.shown[0] == "taobao.online_talk" and "3天举证期" not in message["text"]
+    assert message["buttons"][0]["title"] == "看全部"
+
+
+async def test_the_see_all_button_gets_every_fact() -> None:
+    payload = faq.faq_payload("after_intervention", "taobao")
+    tracker = make_tracker(
+        text=payload, intent="faq", slots={"platform": "taobao"},
+        entities=[{"entity": "faq_key", "value": "after_intervention"}],
+    )
+    events, [message] = await run_action(ActionAnswerFaq(), tracker)
+    assert events == []
+    assert message["text"] == faq.answer("after_intervention", "taobao").text

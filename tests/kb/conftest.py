@@ -14,7 +14,9 @@ import pytest
 from jieru.config import PROJECT_ROOT
 from jieru.kb import kb_dir
 
-SEEDS_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
+# JIERU_SHARED_DIR overrides where shared/ is (a worktree has no shared/ beside it).
+SHARED_DIR = Path(os.environ.get("JIERU_SHARED_DIR") or PROJECT_ROOT.parent / "shared")
+SEEDS_DIR = SHARED_DIR / "seeds"
 
 
 @pytest.fixture

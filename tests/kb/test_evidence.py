@@ -40,12 +40,14 @@ def test_platform_only_items_appear_for_that_platform() -> None:
 
 
 def test_a_problem_can_narrow_an_items_label() -> None:
-    [logistics] = [i for i in evidence.checklist("report_return_not_refunded") if i.id == "logistics"]
+    [logistics] = [
+        i for i in evidence.checklist("report_return_not_refunded", "taobao") if i.id == "logistics"
+    ]
     assert "退货" in logistics.label and "签收" in logistics.label
 
 
 def test_suggestions_no_source_names_say_why() -> None:
-    items = {i.id: i for i in evidence.checklist("report_bad_item")}
+    items = {i.id: i for i in evidence.checklist("report_bad_item", "taobao")}
     assert {"photo", "chat_record", "unboxing_video", "quality_report"} <= set(items)
     assert items["photo"].inferred is None
     assert items["unboxing_video"].inferred and items["quality_report"].inferred
@@ -56,3 +58,20 @@ def test_unknown_problem_or_platform_is_refused(kb_copy: Path) -> None:
         evidence.checklist("report_weather")
     with pytest.raises(ValueError, match="unknown platform"):
         evidence.checklist("report_bad_item", "amazon")
+
+
+@pytest.mark.parametrize("problem", evidence.problems())
+def test_each_platform_gets_only_the_evidence_its_own_sources_name(problem: str) -> None:
+    # The Taobao seeds' list is Taobao's; JD's notices JD's (issue 11).
+    taobao = {i.id for i in evidence.checklist(problem, "taobao")}
+    jd = {i.id for i in evidence.checklist(problem, "jd")}
+    assert {"chat_record", "order_description"} <= taobao and "jd_notice" not in taobao
+    assert {"jd_notice", "description"} <= jd and not jd & {"chat_record", "photo", "logistics"}
+    assert "general_advice" not in taobao | jd
+
+
+@pytest.mark.parametrize("platform", ["tmall", "pdd", "xianyu", None])
+def test_platforms_no_source_covers_get_labelled_general_advice(platform: str | None) -> None:
+    [item] = evidence.checklist("report_refund_refused", platform)
+    assert item.id == "general_advice" and item.inferred
+    assert "我的资料里没有" in item.label and "不是平台的要求" in item.label

@@ -35,43 +35,43 @@ EXPECTED: dict[str, tuple[Verdict, str]] = {
     "2611180123456789": (UN, "pdd.no_rule"),  # pdd refund awaiting the merchant
     "250344455667": (NA, "jd.payment_method"),  # paid outside accepted methods
     "5501122334455667788": (UN, "xianyu.no_rule"),
-    "250311122233": (E, "jd.not_shipped"),  # paid 8 days ago, not shipped
+    "250311122233": (UN, "jd.not_shipped"),  # paid 8 days ago: "迟迟" has no number
     # b1002 李娜
-    "250322233344": (NA, "jd.self_operated"),
+    "250322233344": (UN, "jd.self_operated"),  # excluding 自营 is only our reading
     "250333344455": (E, "jd.refund_not_received"),  # refund asked 10 days ago
     "250344455566": (NY, "jd.refund_not_received"),  # refund asked 2.7 days ago
     "250355566677": (E, "jd.negotiation_window"),  # dispute 51 h ago beats the 7-day refund wait
     "250366677788": (NY, "jd.exchange_not_reshipped"),  # received 27 h ago
-    "250377788899": (NA, "jd.settled"),  # exchange reshipped
+    "250377788899": (UN, "jd.settled"),  # exchange reshipped: no rule for after
     "3903456789012": (E, "taobao.aftersale_rejected"),  # trade completed, after-sale rejected
     "3912345678901": (UN, "taobao.intervention_withdrawn"),
     # b1003 王芳
     "3904567890123": (NA, "taobao.await_second_rejection"),  # modified after the rejection
     "3905678901234": (E, "taobao.virtual_goods"),  # virtual, refund asked 5 days ago
     "3906789012345": (IP, "taobao.open_intervention"),
-    "3907890123456": (NA, "taobao.not_rejected_yet"),  # return on its way to the seller
-    "3908901234567": (NA, "taobao.settled"),  # refunded
+    "3907890123456": (E, "taobao.return_shipped"),  # return on its way: seller-refuses :20
+    "3908901234567": (E, "taobao.dissatisfied_with_handling"),  # refunded; 可以 if dissatisfied
     "3909012345678": (UN, "taobao.payment_method"),
     "5504455667788990011": (IP, "xianyu.open_intervention"),
     # b1004 陈磊
     "4101234567890": (IP, "tmall.open_intervention"),
     "4102345678901": (UN, "tmall.no_rule"),
-    "4103456789012": (NA, "tmall.no_aftersale"),
+    "4103456789012": (UN, "tmall.no_aftersale"),
     "2611150234567890": (E, "pdd.merchant_rejected"),
-    "2611190345678901": (NA, "pdd.no_aftersale"),
+    "2611190345678901": (UN, "pdd.no_aftersale"),
     "2611080456789012": (IP, "pdd.open_intervention"),
     # b1005 刘洋
-    "5502233445566778899": (NA, "xianyu.no_aftersale"),
+    "5502233445566778899": (UN, "xianyu.no_aftersale"),
     "250388899900": (UN, "jd.intervention_withdrawn"),
     "5503344556677889900": (UN, "xianyu.no_rule"),
-    "3910123456789": (NA, "taobao.intervention_decided"),
+    "3910123456789": (UN, "taobao.intervention_decided"),  # no seed says it is final
     "250399900011": (E, "jd.negotiation_window"),  # cash on delivery, dispute 36 h ago
     "250312312312": (NA, "jd.dispute_first"),  # rejected, no dispute opened
     "2611120678901234": (UN, "pdd.payment_method"),
     # b1006 赵敏
-    "250323423423": (NA, "jd.settled"),  # after-sale cancelled
+    "250323423423": (UN, "jd.settled"),  # after-sale cancelled
     "250334534534": (NA, "jd.no_aftersale"),  # not even paid
-    "3911234567890": (NA, "taobao.settled"),  # refund closed
+    "3911234567890": (UN, "taobao.closed"),  # refund closed
     "250345645645": (NA, "jd.intervention_decided"),
     "250356756756": (NY, "jd.negotiation_window"),  # the open one of two service orders
     "2611010567890123": (UN, "pdd.no_rule"),  # pdd refunded: no rule for it
@@ -148,9 +148,21 @@ def test_every_demo_order_has_an_expected_decision(demo: dict) -> None:
     assert set(EXPECTED) == {o["id"] for o in demo["orders"]}
 
 
+# Rules added for issue 11 that no demo order reaches yet (adding orders to demo/ would
+# change the conversation and import tests); each has boundary tests in test_eligibility.py.
+NOT_IN_DEMO = {
+    "jd.merchant_not_handling",
+    "taobao.return_not_refunded",
+    "taobao.during_aftersale",
+    "taobao.no_rule",
+}
+
+
 def test_every_policy_rule_is_reached_by_some_demo_order(policies) -> None:
     rule_ids = {rule.id for policy in policies.values() for rule in policy.rules()}
-    assert rule_ids == {rule_id for _, rule_id in EXPECTED.values()}
+    reached = {rule_id for _, rule_id in EXPECTED.values()}
+    assert rule_ids == reached | NOT_IN_DEMO
+    assert not reached & NOT_IN_DEMO, "a demo order reaches it now: drop it from NOT_IN_DEMO"
 
 
 @pytest.mark.parametrize("order_id", sorted(EXPECTED))

@@ -87,6 +87,21 @@ def test_add_working_days(start: str, n: int, expected: str) -> None:
     assert add_working_days(local(start), n, CAL) == local(expected)
 
 
+@pytest.mark.parametrize(
+    ("start", "n", "expected"),
+    [
+        ("2026-10-08 09:00", 2, "2026-10-12 09:00"),  # the worked Saturday 10-10 is skipped
+        ("2026-09-24 15:00", 6, "2026-10-12 15:00"),
+        ("2026-11-18 10:00", 4, "2026-11-24 10:00"),  # an ordinary week: no difference
+    ],
+)
+def test_add_working_days_without_adjusted_weekends(start: str, n: int, expected: str) -> None:
+    # "不包含周末": a 调休 working Saturday is still a weekend.
+    assert add_working_days(local(start), n, CAL, adjusted=False) == local(expected)
+    assert not is_working_day(date(2026, 10, 10), CAL, adjusted=False)
+    assert is_working_day(date(2026, 10, 10), CAL)
+
+
 def test_add_working_days_takes_utc_and_answers_in_china_time() -> None:
     start = datetime(2026, 9, 30, 2, 0, tzinfo=timezone.utc)  # 10:00 in China
     result = add_working_days(start, 1, CAL)
