@@ -11,7 +11,7 @@ import pytest
 from jieru.config import PROJECT_ROOT
 
 ACTIONS = PROJECT_ROOT / "bot" / "actions"
-FEATURES = ("conversation", "faq", "intervention", "complaint", "progress", "handoff")
+FEATURES = ("conversation", "faq", "intervention", "aftersale", "complaint", "progress", "handoff")
 MODULES = sorted(p for p in ACTIONS.glob("*.py") if p.name != "__init__.py")
 
 
