@@ -9,7 +9,6 @@ from bot.actions.faq import ActionAnswerFaq
 from jieru.kb import faq
 from tests.actions.helpers import make_tracker, responses_of, run_action
 
-
 QUESTION = "介入在哪申请"
 
 
