@@ -1,0 +1,199 @@
+"""Strong negative emotion (anger, desperation) in a buyer's message, from the cues in kb/emotion.yml.
+
+How an action calls it (the hand-off trigger of issue 15)::
+
+    from jieru import emotion
+
+    text = tracker.latest_message.get("text") or ""
+    found = emotion.assess(text)
+    if found.strong:
+        # hand the conversation to a human agent before the buyer asks; keep
+        # found.groups (e.g. ("threat", "emphasis")) in the hand-off summary.
+        ...
+
+``assess`` is pure: no Rasa, no database, no network; the cues are loaded once from
+kb/emotion.yml (validated against kb/schema/emotion.schema.json, reloaded when the file
+changes) unless a :class:`Lexicon` is passed. Any string is accepted — empty, emoji-only,
+traditional Chinese, thousands of characters — and the text is never evaluated as anything
+but text. Measured by ``bench/emotion/run.py`` (precision and recall on a labelled set).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from jieru.kb import kb_dir
+
+try:  # the shared text normaliser is moving from jieru.nlu.text to jieru.text
+    from jieru.text import normalize
+except ImportError:  # pragma: no cover - the layout before the move
+    from jieru.nlu.text import normalize
+
+EMOTION_FILE = "emotion.yml"
+EMOTION_SCHEMA = "emotion.schema.json"
+
+Level = Literal["strong", "mild", "none"]
+
+# A clause ends at sentence punctuation or a line break: the question rule looks only
+# at the clause its cue is in, so "我要报警！你们能不能管管" stays a threat.
+_CLAUSE_END = re.compile(r"[，。！？,.!?;；\n~～]")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One cue found: its group in kb/emotion.yml and where it is in the text."""
+
+    group: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Emotion:
+    """What :func:`assess` found: ``level`` from ``score`` (the sum of matched groups' weights)."""
+
+    level: Level
+    score: float
+    cues: tuple[Cue, ...]
+
+    @property
+    def strong(self) -> bool:
+        """True when a human agent should take over (``level == "strong"``)."""
+        return self.level == "strong"
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The cue groups that counted, in the order of kb/emotion.yml."""
+        return tuple(dict.fromkeys(c.group for c in self.cues))
+
+
+@dataclass(frozen=True)
+class Group:
+    """A cue group: literal phrases and patterns, counted once with ``weight``."""
+
+    name: str
+    weight: float
+    patterns: tuple[re.Pattern[str], ...]  # over the normalised text
+    case_patterns: tuple[re.Pattern[str], ...]  # over the text as typed (t2s only)
+    suppressed_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Everything :func:`assess` needs from kb/emotion.yml, compiled."""
+
+    strong: float
+    mild: float
+    groups: tuple[Group, ...]
+    negation: re.Pattern[str]
+    reported_speech: re.Pattern[str]
+    question: re.Pattern[str]
+
+
+def _phrases_pattern(phrases: list[str]) -> list[re.Pattern[str]]:
+    if not phrases:
+        return []
+    forms = sorted({normalize(p) for p in phrases}, key=len, reverse=True)
+    return [re.compile("|".join(map(re.escape, forms)))]
+
+
+def lexicon_from(data: dict) -> Lexicon:
+    """Compile parsed kb/emotion.yml ``data`` (already schema-checked) into a Lexicon."""
+    suppress = data["suppress"]
+    groups = tuple(
+        Group(
+            name=name,
+            weight=float(spec["weight"]),
+            patterns=tuple(
+                _phrases_pattern(spec.get("phrases", []))
+                + [re.compile(p) for p in spec.get("patterns", [])]
+            ),
+            case_patterns=tuple(re.compile(p) for p in spec.get("case_patterns", [])),
+            suppressed_by=tuple(spec.get("suppressed_by", [])),
+        )
+        for name, spec in data["groups"].items()
+    )
+    return Lexicon(
+        strong=float(data["levels"]["strong"]),
+        mild=float(data["levels"]["mild"]),
+        groups=groups,
+        negation=re.compile(suppress["negation"]["before"]),
+        reported_speech=re.compile(suppress["reported_speech"]["before"]),
+        question=re.compile(suppress["question"]["clause"]),
+    )
+
+
+_cache: dict[tuple[str, float], Lexicon] = {}
+
+
+def load_lexicon() -> Lexicon:
+    """kb/emotion.yml, schema-checked and compiled; cached until the file changes.
+
+    Raises ``jieru.kb.faq.KbError`` naming the file and the place of every problem."""
+    from jieru.kb.faq import load_checked  # jsonschema is needed only to load
+
+    path = kb_dir() / EMOTION_FILE
+    key = (str(path), path.stat().st_mtime if path.is_file() else -1.0)
+    if key not in _cache:
+        _cache.clear()
+        _cache[key] = lexicon_from(load_checked(EMOTION_FILE, EMOTION_SCHEMA))
+    return _cache[key]
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    left = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
+    right = _CLAUSE_END.search(text, end)
+    return text[left : right.start() if right else len(text)]
+
+
+def _suppressed(lexicon: Lexicon, group: Group, text: str, start: int, end: int) -> bool:
+    # Only the few characters before a cue can negate it or make it reported speech.
+    before = text[max(0, start - 8) : start]
+    rules = {
+        "negation": lambda: lexicon.negation.search(before) is not None,
+        "reported_speech": lambda: lexicon.reported_speech.search(before) is not None,
+        "question": lambda: lexicon.question.search(_clause(text, start, end)) is not None,
+    }
+    return any(rules[name]() for name in group.suppressed_by)
+
+
+def _cues(lexicon: Lexicon, group: Group, normalised: str, typed: str) -> list[Cue]:
+    found = []
+    searches = [(p, normalised) for p in group.patterns] + [(p, typed) for p in group.case_patterns]
+    for pattern, text in searches:
+        for m in pattern.finditer(text):
+            if m.end() > m.start() and not _suppressed(lexicon, group, normalised, m.start(), m.end()):
+                found.append(Cue(group.name, m.group(0), m.start(), m.end()))
+    return sorted(found, key=lambda c: (c.start, c.end))
+
+
+def _simplified_as_typed(text: str) -> str:
+    """``text`` in simplified characters with its case kept, the same length as normalize's."""
+    normalised = normalize(text)
+    # normalize only converts script, width and Latin case: restore the typed capitals.
+    return "".join(o if n == o.lower() and o.isascii() else n for o, n in zip(text, normalised, strict=True))
+
+
+def assess(text: str, lexicon: Lexicon | None = None) -> Emotion:
+    """How strongly negative ``text`` is: ``strong`` (hand to a human), ``mild`` or ``none``.
+
+    ``score`` is the sum of the weights of the cue groups found (each counted once);
+    ``cues`` lists every match with its offsets in ``text``. Offsets index ``text`` as given,
+    because normalisation keeps the length."""
+    lexicon = lexicon or load_lexicon()
+    if not text or not text.strip():
+        return Emotion("none", 0.0, ())
+    normalised = normalize(text)
+    typed = _simplified_as_typed(text)
+    cues: list[Cue] = []
+    score = 0.0
+    for group in lexicon.groups:
+        found = _cues(lexicon, group, normalised, typed)
+        if found:
+            cues.extend(found)
+            score += group.weight
+    score = round(score, 3)
+    level: Level = "strong" if score >= lexicon.strong else "mild" if score >= lexicon.mild else "none"
+    return Emotion(level, score, tuple(cues))
