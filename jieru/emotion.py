@@ -89,6 +89,7 @@ class Lexicon:
     groups: tuple[Group, ...]
     negation: re.Pattern[str]
     reported_speech: re.Pattern[str]
+    against_buyer: re.Pattern[str]
     question: re.Pattern[str]
 
 
@@ -121,6 +122,7 @@ def lexicon_from(data: dict) -> Lexicon:
         groups=groups,
         negation=re.compile(suppress["negation"]["before"]),
         reported_speech=re.compile(suppress["reported_speech"]["before"]),
+        against_buyer=re.compile(suppress["against_buyer"]["after"]),
         question=re.compile(suppress["question"]["clause"]),
     )
 
@@ -149,11 +151,12 @@ def _clause(text: str, start: int, end: int) -> str:
 
 
 def _suppressed(lexicon: Lexicon, group: Group, text: str, start: int, end: int) -> bool:
-    # Only the few characters before a cue can negate it or make it reported speech.
-    before = text[max(0, start - 8) : start]
+    # Only the few characters around a cue can negate it, report it or turn it on the buyer.
+    before, after = text[max(0, start - 8) : start], text[end : end + 8]
     rules = {
         "negation": lambda: lexicon.negation.search(before) is not None,
         "reported_speech": lambda: lexicon.reported_speech.search(before) is not None,
+        "against_buyer": lambda: lexicon.against_buyer.search(after) is not None,
         "question": lambda: lexicon.question.search(_clause(text, start, end)) is not None,
     }
     return any(rules[name]() for name in group.suppressed_by)
