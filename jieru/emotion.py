@@ -17,6 +17,7 @@ changes) unless a :class:`Lexicon` is passed. Any string is accepted — empty, 
 traditional Chinese, thousands of characters — and the text is never evaluated as anything
 but text. Measured by ``bench/emotion/run.py`` (precision and recall on a labelled set).
 """
+
 from __future__ import annotations
 
 import re
@@ -88,6 +89,7 @@ class Lexicon:
     mild: float
     groups: tuple[Group, ...]
     negation: re.Pattern[str]
+    negated_inside: re.Pattern[str]
     reported_speech: re.Pattern[str]
     against_buyer: re.Pattern[str]
     question: re.Pattern[str]
@@ -121,6 +123,7 @@ def lexicon_from(data: dict) -> Lexicon:
         mild=float(data["levels"]["mild"]),
         groups=groups,
         negation=re.compile(suppress["negation"]["before"]),
+        negated_inside=re.compile(suppress["negated_inside"]["inside"]),
         reported_speech=re.compile(suppress["reported_speech"]["before"]),
         against_buyer=re.compile(suppress["against_buyer"]["after"]),
         question=re.compile(suppress["question"]["clause"]),
@@ -155,6 +158,7 @@ def _suppressed(lexicon: Lexicon, group: Group, text: str, start: int, end: int)
     before, after = text[max(0, start - 8) : start], text[end : end + 8]
     rules = {
         "negation": lambda: lexicon.negation.search(before) is not None,
+        "negated_inside": lambda: lexicon.negated_inside.search(text, start, end) is not None,
         "reported_speech": lambda: lexicon.reported_speech.search(before) is not None,
         "against_buyer": lambda: lexicon.against_buyer.search(after) is not None,
         "question": lambda: lexicon.question.search(_clause(text, start, end)) is not None,
@@ -167,7 +171,9 @@ def _cues(lexicon: Lexicon, group: Group, normalised: str, typed: str) -> list[C
     searches = [(p, normalised) for p in group.patterns] + [(p, typed) for p in group.case_patterns]
     for pattern, text in searches:
         for m in pattern.finditer(text):
-            if m.end() > m.start() and not _suppressed(lexicon, group, normalised, m.start(), m.end()):
+            if m.end() > m.start() and not _suppressed(
+                lexicon, group, normalised, m.start(), m.end()
+            ):
                 found.append(Cue(group.name, m.group(0), m.start(), m.end()))
     return sorted(found, key=lambda c: (c.start, c.end))
 
@@ -176,7 +182,9 @@ def _simplified_as_typed(text: str) -> str:
     """``text`` in simplified characters with its case kept, the same length as normalize's."""
     normalised = normalize(text)
     # normalize only converts script, width and Latin case: restore the typed capitals.
-    return "".join(o if n == o.lower() and o.isascii() else n for o, n in zip(text, normalised, strict=True))
+    return "".join(
+        o if n == o.lower() and o.isascii() else n for o, n in zip(text, normalised, strict=True)
+    )
 
 
 def assess(text: str, lexicon: Lexicon | None = None) -> Emotion:
@@ -198,5 +206,7 @@ def assess(text: str, lexicon: Lexicon | None = None) -> Emotion:
             cues.extend(found)
             score += group.weight
     score = round(score, 3)
-    level: Level = "strong" if score >= lexicon.strong else "mild" if score >= lexicon.mild else "none"
+    level: Level = (
+        "strong" if score >= lexicon.strong else "mild" if score >= lexicon.mild else "none"
+    )
     return Emotion(level, score, tuple(cues))
