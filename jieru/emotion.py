@@ -89,7 +89,7 @@ class Lexicon:
     mild: float
     groups: tuple[Group, ...]
     negation: re.Pattern[str]
-    negated_inside: re.Pattern[str]
+    not_buyers_act: re.Pattern[str]
     reported_speech: re.Pattern[str]
     against_buyer: re.Pattern[str]
     question: re.Pattern[str]
@@ -123,7 +123,7 @@ def lexicon_from(data: dict) -> Lexicon:
         mild=float(data["levels"]["mild"]),
         groups=groups,
         negation=re.compile(suppress["negation"]["before"]),
-        negated_inside=re.compile(suppress["negated_inside"]["inside"]),
+        not_buyers_act=re.compile(suppress["not_buyers_act"]["inside"]),
         reported_speech=re.compile(suppress["reported_speech"]["before"]),
         against_buyer=re.compile(suppress["against_buyer"]["after"]),
         question=re.compile(suppress["question"]["clause"]),
@@ -158,7 +158,7 @@ def _suppressed(lexicon: Lexicon, group: Group, text: str, start: int, end: int)
     before, after = text[max(0, start - 8) : start], text[end : end + 8]
     rules = {
         "negation": lambda: lexicon.negation.search(before) is not None,
-        "negated_inside": lambda: lexicon.negated_inside.search(text, start, end) is not None,
+        "not_buyers_act": lambda: lexicon.not_buyers_act.search(text, start, end) is not None,
         "reported_speech": lambda: lexicon.reported_speech.search(before) is not None,
         "against_buyer": lambda: lexicon.against_buyer.search(after) is not None,
         "question": lambda: lexicon.question.search(_clause(text, start, end)) is not None,
