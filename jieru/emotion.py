@@ -39,6 +39,7 @@ Level = Literal["strong", "mild", "none"]
 # A clause ends at sentence punctuation or a line break: the question rule looks only
 # at the clause its cue is in, so "我要报警！你们能不能管管" stays a threat.
 _CLAUSE_END = re.compile(r"[，。！？,.!?;；\n~～]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,21 @@ def _phrases_pattern(phrases: list[str]) -> list[re.Pattern[str]]:
     return [re.compile("|".join(map(re.escape, forms)))]
 
 
+def _compile(where: str, pattern: str) -> re.Pattern[str]:
+    from jieru.kb.faq import KbError
+
+    try:
+        return re.compile(pattern)
+    except re.error as err:
+        raise KbError(
+            f"kb/{EMOTION_FILE} at {where}: {pattern!r} is not a regular expression: {err}"
+        ) from err
+
+
 def lexicon_from(data: dict) -> Lexicon:
-    """Compile parsed kb/emotion.yml ``data`` (already schema-checked) into a Lexicon."""
+    """Compile parsed kb/emotion.yml ``data`` (already schema-checked) into a Lexicon.
+
+    Raises ``jieru.kb.faq.KbError`` naming the place of a pattern that does not compile."""
     suppress = data["suppress"]
     groups = tuple(
         Group(
@@ -111,22 +125,35 @@ def lexicon_from(data: dict) -> Lexicon:
             weight=float(spec["weight"]),
             patterns=tuple(
                 _phrases_pattern(spec.get("phrases", []))
-                + [re.compile(p) for p in spec.get("patterns", [])]
+                + [
+                    _compile(f"$.groups.{name}.patterns[{i}]", p)
+                    for i, p in enumerate(spec.get("patterns", []))
+                ]
             ),
-            case_patterns=tuple(re.compile(p) for p in spec.get("case_patterns", [])),
+            case_patterns=tuple(
+                _compile(f"$.groups.{name}.case_patterns[{i}]", p)
+                for i, p in enumerate(spec.get("case_patterns", []))
+            ),
             suppressed_by=tuple(spec.get("suppressed_by", [])),
         )
         for name, spec in data["groups"].items()
     )
+    rules = {
+        "negation": "before",
+        "not_buyers_act": "inside",
+        "reported_speech": "before",
+        "against_buyer": "after",
+        "question": "clause",
+    }
+    compiled = {
+        name: _compile(f"$.suppress.{name}.{key}", suppress[name][key])
+        for name, key in rules.items()
+    }
     return Lexicon(
         strong=float(data["levels"]["strong"]),
         mild=float(data["levels"]["mild"]),
         groups=groups,
-        negation=re.compile(suppress["negation"]["before"]),
-        not_buyers_act=re.compile(suppress["not_buyers_act"]["inside"]),
-        reported_speech=re.compile(suppress["reported_speech"]["before"]),
-        against_buyer=re.compile(suppress["against_buyer"]["after"]),
-        question=re.compile(suppress["question"]["clause"]),
+        **compiled,
     )
 
 
@@ -196,6 +223,9 @@ def assess(text: str, lexicon: Lexicon | None = None) -> Emotion:
     lexicon = lexicon or load_lexicon()
     if not text or not text.strip():
         return Emotion("none", 0.0, ())
+    # A lone surrogate (from a JSON "\ud800") cannot be encoded for OpenCC; replacing it
+    # keeps the length, so offsets still index the text as given.
+    text = _SURROGATE.sub("\ufffd", text)
     normalised = normalize(text)
     typed = _simplified_as_typed(text)
     cues: list[Cue] = []
