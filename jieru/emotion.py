@@ -182,7 +182,7 @@ def _clause(text: str, start: int, end: int) -> str:
 
 def _suppressed(lexicon: Lexicon, group: Group, text: str, start: int, end: int) -> bool:
     # Only the few characters around a cue can negate it, report it or turn it on the buyer.
-    before, after = text[max(0, start - 8) : start], text[end : end + 8]
+    before, after = text[max(0, start - 12) : start], text[end : end + 8]
     rules = {
         "negation": lambda: lexicon.negation.search(before) is not None,
         "not_buyers_act": lambda: lexicon.not_buyers_act.search(text, start, end) is not None,
