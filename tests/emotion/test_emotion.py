@@ -33,6 +33,7 @@ MESSAGES = PROJECT_ROOT / "bench" / "emotion" / "messages.yml"
         ("忍无可忍了，今天必须把钱退给我", ("fury", "ultimatum")),
         ("呵呵，又是让我等，一拖再拖", ("sarcasm", "frustration")),
         ("退款退款退款！！！", ("repetition", "emphasis")),
+        ("垃圾！垃圾！垃圾！", ("reproach", "repetition")),
     ],
 )
 def test_angry_or_desperate_messages_are_strong(text: str, groups: tuple[str, ...]) -> None:
@@ -115,8 +116,10 @@ def test_hong_kong_and_taiwan_forms_are_strong(text: str, group: str) -> None:
 @pytest.mark.parametrize(
     ("text", "level", "groups"),
     [
-        ("😡😡😡", "strong", ("angry_emoji", "emoji_flood")),
-        ("🤬", "strong", ("swearing", "angry_emoji")),
+        ("😡😡😡", "strong", ("angry_emoji", "emoji_alone", "emoji_flood")),
+        ("🤬", "strong", ("swearing", "angry_emoji", "emoji_alone")),
+        ("😡", "strong", ("angry_emoji", "emoji_alone")),
+        ("😡 好的", "mild", ("angry_emoji",)),
         ("😭", "mild", ("crying_emoji",)),
         ("😭😭😭", "mild", ("crying_emoji", "emoji_flood")),
         ("🙂", "none", ()),
