@@ -76,7 +76,7 @@ wait_for_http() {
 # changed" check retrains DIET every time here (its cache entry keeps missing), so
 # staleness is decided from the inputs themselves.
 model_inputs_digest() {
-  (cd "$ROOT" && find bot/config.yml bot/data bot/dicts domain kb/lexicon.yml jieru/nlu \
+  (cd "$ROOT" && find bot/config.yml bot/data bot/dicts domain kb/lexicon.yml jieru/rasa/nlu jieru/text.py jieru/kb/lexicon.py \
       requirements/rasa.lock -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum) \
     | sha256sum | cut -d' ' -f1
 }

@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from jieru import config
-from jieru.channels.identity import buyer_from_tracker_metadata
+from jieru.identity import buyer_from_tracker_metadata
 from jieru.kb import load_yaml
 from jieru.rules.facts import OrderFacts
 from jieru.services import ServiceUnavailable
@@ -74,7 +74,7 @@ def deadline_lines(deadlines: tuple[tuple[str, datetime], ...] | list) -> str:
 
 
 def buyer_id(tracker: Tracker) -> str | None:
-    """The authenticated buyer of this conversation (see jieru.channels.identity)."""
+    """The authenticated buyer of this conversation (see jieru.identity)."""
     return buyer_from_tracker_metadata(
         tracker.latest_message, tracker.get_latest_input_channel(), config.settings().dev_buyer
     )
