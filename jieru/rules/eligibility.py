@@ -20,7 +20,6 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from jieru.kb.policy import PlatformPolicy, Rule
 from jieru.rules.deadlines import (
     describe_deadlines,
     format_duration,
@@ -28,6 +27,7 @@ from jieru.rules.deadlines import (
     intervention_deadlines,
 )
 from jieru.rules.facts import AfterSaleFacts, Decision, InterventionFacts, OrderFacts, Verdict
+from jieru.rules.policy import PlatformPolicy, Rule
 
 __all__ = ["evaluate", "intervention_deadlines", "select_aftersale"]
 
