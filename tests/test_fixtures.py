@@ -24,8 +24,11 @@ def test_copies_equal_the_originals_in_shared() -> None:
     stale = sorted(
         original
         for copy, original in COPIES.items()
-        if not (SHARED / original).is_file() or copy.read_bytes() != (SHARED / original).read_bytes()
+        if not (SHARED / original).is_file()
+        or copy.read_bytes() != (SHARED / original).read_bytes()
     )
     assert not stale, f"copy again from {SHARED} (or remove the copy): {stale}"
-    new_seeds = {p.name for p in (SHARED / "seeds").glob("*.txt")} - {p.name for p in SEEDS.iterdir()}
+    new_seeds = {p.name for p in (SHARED / "seeds").glob("*.txt")} - {
+        p.name for p in SEEDS.iterdir()
+    }
     assert not new_seeds, f"seeds in {SHARED / 'seeds'} not copied to {SEEDS}: {sorted(new_seeds)}"

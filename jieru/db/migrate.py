@@ -1,4 +1,5 @@
 """Schema changes through Alembic, configured in code so they run from any directory."""
+
 from __future__ import annotations
 
 import tempfile

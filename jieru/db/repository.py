@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -254,6 +254,14 @@ def _one(session: Session, model: type, condition, label: str):
     if row is None:
         raise NotFound(f"{label} does not exist")
     return row
+
+
+@overload
+def yuan(fen: int) -> Decimal: ...
+
+
+@overload
+def yuan(fen: None) -> None: ...
 
 
 def yuan(fen: int | None) -> Decimal | None:

@@ -34,6 +34,12 @@ __all__ = ["evaluate", "intervention_deadlines", "select_aftersale"]
 _AFTERSALE_FIELDS = frozenset(f.name for f in fields(AfterSaleFacts))
 
 
+def _opens(decision: Decision) -> datetime:
+    """When a waiting path's NOT_YET decision opens (every such decision carries the time)."""
+    assert decision.eligible_from is not None, decision
+    return decision.eligible_from
+
+
 def select_aftersale(order: OrderFacts, policy: PlatformPolicy) -> AfterSaleFacts | None:
     """The service order the buyer most likely means: one under intervention, else the latest
     unfinished one, else the latest; None when the order has none."""
@@ -76,7 +82,7 @@ def evaluate(
     if eligible:
         return eligible[0]
     if outcomes:
-        return min(outcomes, key=lambda d: d.eligible_from)
+        return min(outcomes, key=_opens)
     return case.gate(policy.otherwise)
 
 
