@@ -11,7 +11,7 @@
 #   JIERU_CREDENTIALS  channels file (default credentials.yml)
 #   RASA_AUTH_TOKEN    if set, the HTTP API (/status, /model, /conversations) requires ?token=
 #   JIERU_KB_DIR       knowledge base folder read by the NLU components (default: kb/ in the project)
-#   JIERU_APP_JWT_SECRET  read by the app channel (jieru.channels.app)
+#   JIERU_APP_JWT_SECRET  read by the app channel (jieru.rasa.channels.app)
 # Relative paths are relative to the project folder. Any arguments are passed on to
 # rasa run, e.g. --cors "*".
 set -eu

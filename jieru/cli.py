@@ -1,4 +1,4 @@
-"""The ``jieru`` command: database, order import, tokens, knowledge-base builds."""
+"""The ``jieru`` command: database (upgrade, new migrations), order import, tokens, knowledge-base builds."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +9,13 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     from jieru.db.migrate import upgrade
 
     upgrade(args.revision)
+    return 0
+
+
+def _db_revision(args: argparse.Namespace) -> int:
+    from jieru.db.migrate import revision
+
+    print(revision(args.message, autogenerate=args.autogenerate, url=args.url))
     return 0
 
 
@@ -49,6 +56,18 @@ def main(argv: list[str] | None = None) -> int:
     up = db.add_parser("upgrade", help="apply Alembic migrations to DATABASE_URL")
     up.add_argument("revision", nargs="?", default="head")
     up.set_defaults(func=_db_upgrade)
+    rev = db.add_parser("revision", help="write the next migration in jieru/migrations/versions")
+    rev.add_argument("-m", "--message", required=True, help="what the migration changes")
+    rev.add_argument(
+        "--autogenerate",
+        action="store_true",
+        help="fill it with what the models add to the schema at --url",
+    )
+    rev.add_argument(
+        "--url",
+        help="database to compare the models with (default: a throw-away SQLite database at head)",
+    )
+    rev.set_defaults(func=_db_revision)
 
     imp = sub.add_parser("import-orders", help="load an orders file (shared/fixtures/orders.schema.json)")
     imp.add_argument("file")

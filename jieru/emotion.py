@@ -33,11 +33,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from jieru.kb import kb_dir
-
-try:  # the shared text normaliser is moving from jieru.nlu.text to jieru.text
-    from jieru.text import normalize
-except ImportError:  # pragma: no cover - the layout before the move
-    from jieru.nlu.text import normalize
+from jieru.text import normalize
 
 EMOTION_FILE = "emotion.yml"
 EMOTION_SCHEMA = "emotion.schema.json"

@@ -263,7 +263,8 @@ def _moved_row_problems(f: _Entries, session: Session) -> Iterator[Problem]:
         stmt = select(key_col, parent_col).where(key_col.in_(keys))
         stored = dict(session.execute(stmt).tuples().all()) if keys else {}
         for location, record, parent in entries:
-            was = stored.get(_str(record, key))
+            value = _str(record, key)
+            was = stored.get(value) if value is not None else None
             if was is not None and parent is not None and was != parent:
                 yield Problem((*location, field_name), f"{label} {record[key]!r} belongs to {parent_label} "
                               f"{was!r} in the database; an import does not move it")

@@ -54,6 +54,14 @@ make_env() {
 }
 
 setup_envs() {
+  # Environments kept up to date elsewhere (several checkouts sharing one .venv): use
+  # them as they are rather than reinstalling into them.
+  if [ -n "${JIERU_ENVS_READY:-}" ]; then
+    [ -x "$VENV_RASA/bin/python" ] && [ -x "$VENV_ACTIONS/bin/python" ] \
+      || die "JIERU_ENVS_READY is set but $VENV_RASA or $VENV_ACTIONS is missing"
+    log "JIERU_ENVS_READY: using the environments in .venv as they are"
+    return 0
+  fi
   PYTHON310="$(find_python310)"
   log "using $PYTHON310 ($("$PYTHON310" --version 2>&1))"
   make_env "$VENV_RASA" "$ROOT/requirements/rasa.lock"
@@ -76,7 +84,7 @@ wait_for_http() {
 # changed" check retrains DIET every time here (its cache entry keeps missing), so
 # staleness is decided from the inputs themselves.
 model_inputs_digest() {
-  (cd "$ROOT" && find bot/config.yml bot/data bot/dicts domain.yml kb/lexicon.yml jieru/nlu \
+  (cd "$ROOT" && find bot/config.yml bot/data bot/dicts domain.yml kb/lexicon.yml jieru/rasa/nlu jieru/text.py jieru/kb/lexicon.py \
       requirements/rasa.lock -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum) \
     | sha256sum | cut -d' ' -f1
 }

@@ -5,7 +5,7 @@
   marked ``postgres``; skipped when the server is unreachable, failed instead under ``CI``).
 - ``engine``: the process's engine for ``db_url`` (schema not created).
 - ``session_factory``: a sessionmaker for ``db_url`` after ``jieru db upgrade``.
-- ``example_data(name)``: a fresh copy of a JSON file from ``shared/fixtures``.
+- ``example_data(name)``: a fresh copy of a JSON file from ``tests/fixtures``.
 - ``load_example(name)``: imports that file into the ``session_factory`` database.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from jieru.config import PROJECT_ROOT
+from tests.fixtures import FIXTURES
 
 # The Rasa environment (SQLAlchemy 1.4) also runs pytest, for its own marked tests: the
 # data layer needs SQLAlchemy 2, so its tests are not even collected there, and this file
@@ -30,7 +30,6 @@ collect_ignore = ["db"] if int(version("sqlalchemy").split(".")[0]) < 2 else []
 
 # The server the postgres params run on; JIERU_TEST_POSTGRES_URL points them elsewhere.
 POSTGRES_URL = os.environ.get("JIERU_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
-SHARED_FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"
 
 
 @pytest.fixture(scope="session")
@@ -103,10 +102,7 @@ def session_factory(db_url: str):
 @pytest.fixture
 def example_data() -> Callable[..., Any]:
     def read(name: str = "example-orders.json") -> Any:
-        path = SHARED_FIXTURES / name
-        if not path.exists():
-            pytest.skip(f"{path} not found (shared/ is expected beside the checkout)")
-        return json.loads(path.read_text("utf-8"))
+        return json.loads((FIXTURES / name).read_text("utf-8"))
 
     return read
 

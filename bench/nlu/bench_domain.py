@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-CONTRACT = Path("/work/shared/nlu-contract.yml")
+# The copy of shared/nlu-contract.yml the tests use (tests/test_fixtures.py keeps it in step).
+CONTRACT = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "nlu-contract.yml"
 
 
 def write_domain(path: Path, nlu_dir: Path, contract: Path = CONTRACT) -> Path:

@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from jieru import config
-from jieru.channels.identity import buyer_from_tracker_metadata
+from jieru.identity import buyer_from_tracker_metadata
 from jieru.kb import faq, load_yaml
 from jieru.rules.deadlines import format_local_time
 from jieru.rules.facts import OrderFacts
@@ -156,7 +156,7 @@ def answer_faq(dispatcher: CollectingDispatcher, key: str, tracker: Tracker) -> 
 
 
 def buyer_id(tracker: Tracker) -> str | None:
-    """The authenticated buyer of this conversation (see jieru.channels.identity)."""
+    """The authenticated buyer of this conversation (see jieru.identity)."""
     return buyer_from_tracker_metadata(
         tracker.latest_message, tracker.get_latest_input_channel(), config.settings().dev_buyer
     )

@@ -2,14 +2,15 @@
 
 Keyword-only functions over a caller-owned session; callers wrap each operation in one
 short transaction (``with get_sessionmaker().begin() as session:``). Every write adds an
-audit row; every status write passes through ``jieru.rules.transitions`` first.
+audit row. The bot changes no status here: it files new interventions (``submitted``);
+statuses otherwise arrive with the platform's own records (``jieru.importer``, see the README).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -26,19 +27,7 @@ from jieru.db.models import (
     Order,
 )
 from jieru.rules.facts import AfterSaleFacts, InterventionFacts, OrderFacts
-from jieru.rules.transitions import OPEN_INTERVENTION_STATUSES, check_transition
-
-# The time column a service order's status change stamps (``requested`` again means the
-# buyer modified a rejected request).
-AFTERSALE_STATUS_TIME = {
-    "requested": "buyer_modified_at",
-    "merchant_rejected": "merchant_rejected_at",
-    "merchant_agreed": "merchant_agreed_at",
-    "buyer_shipped": "buyer_shipped_at",
-    "merchant_received": "merchant_received_at",
-    "refunded": "refunded_at",
-    "reshipped": "reshipped_at",
-}
+from jieru.rules.transitions import OPEN_INTERVENTION_STATUSES
 
 
 class AlreadyInIntervention(Exception):
@@ -179,44 +168,6 @@ def add_evidence(
     return item
 
 
-def set_intervention_status(
-    session: Session, *, number: str, status: str, actor: str, at: datetime | None = None,
-    decision: str | None = None,
-) -> Intervention:
-    """Move an intervention to ``status`` (state machine checked, audited); closing it
-    (decided/withdrawn) unlocks its service order. Invalid moves raise and write nothing."""
-    intervention = _one(session, Intervention, Intervention.number == number, f"intervention {number!r}")
-    previous = intervention.status
-    check_transition("intervention", previous, status)
-    at = at or now()
-    intervention.status = status
-    if status == "decided":
-        intervention.decided_at = at
-        intervention.decision = decision
-    if status not in OPEN_INTERVENTION_STATUSES:
-        intervention.aftersale.locked = False
-    audit(session, actor=actor, action="set_intervention_status", entity="interventions",
-          entity_id=number, at=at, detail={"from": previous, "to": status, "decision": decision})
-    return intervention
-
-
-def set_aftersale_status(
-    session: Session, *, aftersale_id: str, status: str, actor: str, at: datetime | None = None,
-) -> AfterSale:
-    """Move a service order to ``status`` (state machine checked, audited), stamping the
-    matching time column. Invalid moves raise ``InvalidTransition`` and write nothing."""
-    aftersale = _one(session, AfterSale, AfterSale.id == aftersale_id, f"service order {aftersale_id!r}")
-    previous = aftersale.status
-    check_transition("aftersale", previous, status)
-    at = at or now()
-    aftersale.status = status
-    if status in AFTERSALE_STATUS_TIME:
-        setattr(aftersale, AFTERSALE_STATUS_TIME[status], at)
-    audit(session, actor=actor, action="set_aftersale_status", entity="aftersales",
-          entity_id=aftersale_id, at=at, detail={"from": previous, "to": status})
-    return aftersale
-
-
 def create_complaint(
     session: Session, *, number: str, buyer_id: str, shop_id: str, category: str,
     description: str, actor: str, order_id: str | None = None, created_at: datetime | None = None,
@@ -254,6 +205,14 @@ def _one(session: Session, model: type, condition, label: str):
     if row is None:
         raise NotFound(f"{label} does not exist")
     return row
+
+
+@overload
+def yuan(fen: int) -> Decimal: ...
+
+
+@overload
+def yuan(fen: None) -> None: ...
 
 
 def yuan(fen: int | None) -> Decimal | None:

@@ -276,7 +276,8 @@ def rank_facts(
 def _overview(keys: dict, key: str) -> FaqAnswer:
     """Each platform's headline facts for ``key`` in a line, and buttons to pick a platform."""
     templates = keys["templates"]
-    lines, unknown, facts = [keys["keys"][key]["overview"]], [], []
+    lines, unknown = [keys["keys"][key]["overview"]], []
+    facts: list[dict[str, Any]] = []
     for platform in PLATFORMS:
         entry = platform_faq(platform)["faq"][key]
         if not entry["known"]:

@@ -1,6 +1,6 @@
 """The NLU lexicon in ``kb/lexicon.yml``: entity forms, canonical values, domain terms.
 
-Used by the Rasa entity extractor (``jieru.nlu.extractor``) and by ``jieru kb build``,
+Used by the Rasa entity extractor (``jieru.rasa.nlu.extractor``) and by ``jieru kb build``,
 which writes the jieba user dictionary with :func:`write_userdict`.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from jieru.config import PLATFORMS
 from jieru.kb import load_yaml
-from jieru.nlu.text import normalize
+from jieru.text import normalize
 
 LEXICON_FILE = "lexicon.yml"
 USERDICT_NAME = "jieru_userdict.txt"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta, tzinfo
 
-from jieru.kb.policy import PlatformPolicy, Step
+from jieru.rules.policy import PlatformPolicy, Step
 from jieru.rules.workdays import add_working_days, add_working_hours
 
 

@@ -20,7 +20,6 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from jieru.kb.policy import PlatformPolicy, Rule
 from jieru.rules.deadlines import (
     describe_deadlines,
     format_duration,
@@ -28,11 +27,18 @@ from jieru.rules.deadlines import (
     intervention_deadlines,
 )
 from jieru.rules.facts import AfterSaleFacts, Decision, InterventionFacts, OrderFacts, Verdict
+from jieru.rules.policy import PlatformPolicy, Rule
 from jieru.rules.transitions import SETTLED_AFTERSALE_STATUSES
 
 __all__ = ["evaluate", "intervention_deadlines", "select_aftersale"]
 
 _AFTERSALE_FIELDS = frozenset(f.name for f in fields(AfterSaleFacts))
+
+
+def _opens(decision: Decision) -> datetime:
+    """When a waiting path's NOT_YET decision opens (every such decision carries the time)."""
+    assert decision.eligible_from is not None, decision
+    return decision.eligible_from
 
 
 def select_aftersale(order: OrderFacts, policy: PlatformPolicy) -> AfterSaleFacts | None:
@@ -76,7 +82,7 @@ def evaluate(
     if eligible:
         return eligible[0]
     if outcomes:
-        return min(outcomes, key=lambda d: d.eligible_from)
+        return min(outcomes, key=_opens)
     return case.gate(policy.otherwise)
 
 

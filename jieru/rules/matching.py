@@ -26,7 +26,10 @@ def _matches(entry: Mapping[str, Any], order: OrderFacts, aftersale: AfterSaleFa
 def score(order: OrderFacts, criteria: Criteria) -> tuple[int, AfterSaleFacts | None]:
     """The best score of ``order`` under ``criteria`` (0: does not fit) and the service
     order that earned it (None when the order itself matched)."""
-    live = [a for a in order.aftersales if a.status not in SETTLED_AFTERSALE_STATUSES] or [None]
+    live: list[AfterSaleFacts | None] = [
+        a for a in order.aftersales if a.status not in SETTLED_AFTERSALE_STATUSES
+    ]
+    live = live or [None]
     best: tuple[int, AfterSaleFacts | None] = (0, None)
     for entry in criteria:
         for aftersale in live:

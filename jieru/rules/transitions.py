@@ -1,8 +1,9 @@
 """The one state machine for service-order (服务单) and intervention (介入单) statuses.
 
-The allowed moves are data (``TRANSITIONS``); ``check_transition`` is the only gate and
-the repository calls it before every status write. Status names follow
-``shared/fixtures/orders.schema.json``.
+The allowed moves are data (``TRANSITIONS``); ``check_transition`` is the gate every
+status change the project makes itself must pass (none today: the bot only files new
+interventions, and imports mirror the platform's record, see the README). Status names
+follow ``shared/fixtures/orders.schema.json``; ``is_final`` tells which ones end a dispute.
 """
 from __future__ import annotations
 

@@ -1,17 +1,14 @@
 """Chinese working days: weekends, public holidays and adjusted working weekends (调休).
 
-The calendar is data (``kb/calendar/YYYY.yml``, one State Council notice per year); the
-functions here are pure and take the calendar as an argument.
+The calendar is data (``kb/calendar/YYYY.yml``, one State Council notice per year, loaded by
+``jieru.kb.calendar``); the functions here are pure and take the calendar as an argument.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import yaml
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -28,29 +25,6 @@ class WorkCalendar:
     def covers(self, year: int) -> bool:
         """Whether a notice for ``year`` is in kb/; otherwise the calendar assumes Monday–Friday."""
         return year in self.years
-
-
-def load_calendar(directory: Path) -> WorkCalendar:
-    """Read every ``YYYY.yml`` in ``directory`` (``kb/calendar``); fails loudly on a bad file."""
-    holidays: set[date] = set()
-    workdays: set[date] = set()
-    years: set[int] = set()
-    for path in sorted(directory.glob("[0-9][0-9][0-9][0-9].yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        year = data.get("year")
-        if year != int(path.stem) or not data.get("source"):
-            raise ValueError(f"{path}: needs 'year: {path.stem}' and a 'source' (the notice)")
-        for period in data.get("holidays", []):
-            start, end = period["from"], period["to"]
-            if not (isinstance(start, date) and isinstance(end, date) and start <= end):
-                raise ValueError(f"{path}: holiday {period.get('name')!r} needs dates from <= to")
-            holidays.update(start + timedelta(days=i) for i in range((end - start).days + 1))
-        for day in data.get("workdays", []):
-            if not isinstance(day, date) or day.weekday() < 5:
-                raise ValueError(f"{path}: adjusted working day {day!r} must be a weekend date")
-            workdays.add(day)
-        years.add(year)
-    return WorkCalendar(frozenset(holidays), frozenset(workdays), frozenset(years))
 
 
 def is_working_day(day: date, calendar: WorkCalendar, *, adjusted: bool = True) -> bool:

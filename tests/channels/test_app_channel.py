@@ -26,14 +26,14 @@ from rasa.shared.exceptions import RasaException  # noqa: E402
 from sanic import Sanic  # noqa: E402
 
 from jieru.auth import MissingSecretError, make_token  # noqa: E402
-from jieru.channels import buyer_from_tracker_metadata  # noqa: E402
-from jieru.channels.app import AppInput  # noqa: E402
+from jieru.identity import buyer_from_tracker_metadata  # noqa: E402
+from jieru.rasa.channels.app import AppInput  # noqa: E402
 
 from .tokens import OTHER_SECRET, SECRET, in_minutes, signed, unsigned_token  # noqa: E402
 
 pytestmark = pytest.mark.rasa
 
-CHANNEL = "jieru.channels.app.AppInput"
+CHANNEL = "jieru.rasa.channels.app.AppInput"
 
 
 @dataclass
@@ -335,7 +335,7 @@ async def test_local_rest_channel_cannot_pass_for_the_app_channel(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "credentials.yml"
-    path.write_text("jieru.channels.local.LocalRestInput:\n", encoding="utf-8")
+    path.write_text("jieru.rasa.channels.local.LocalRestInput:\n", encoding="utf-8")
     async with running_server(path, monkeypatch) as server:
         body = {
             "sender": "b_victim",

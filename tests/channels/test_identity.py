@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jieru.channels import buyer_from_tracker_metadata
+from jieru.identity import buyer_from_tracker_metadata
 
 
 def _latest(metadata: object) -> dict:

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, text
 
-from jieru.config import PROJECT_ROOT
 from jieru.db import repository as repo
 from jieru.db.models import AfterSale, AuditLog, Buyer, Dispute, Intervention, Order, Shop
 from jieru.importer import import_orders, parse_time, read_file, run_import, to_fen
+from tests.fixtures import EXAMPLE_ORDERS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -446,12 +446,11 @@ def test_parse_time_refuses(text_value):
 
 # --- the command, end to end ----------------------------------------------------------------
 
-def test_cli_upgrade_then_import_twice(tmp_path, example_data):
-    example_data()  # skips when shared/ is absent
+def test_cli_upgrade_then_import_twice(tmp_path):
     jieru = str(Path(sys.executable).with_name("jieru"))
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
     env.pop("JIERU_CLOCK", None)
-    example_file = str(PROJECT_ROOT.parent / "shared" / "fixtures" / "example-orders.json")
+    example_file = str(EXAMPLE_ORDERS)
 
     def run(*args):
         return subprocess.run([jieru, *args], cwd=tmp_path, env=env, capture_output=True, text=True,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
-from jieru.db.migrate import alembic_config, downgrade, upgrade
+from jieru.config import PROJECT_ROOT
+from jieru.db.migrate import alembic_config, downgrade, revision, upgrade
 from jieru.db.models import Base
 
 TABLES = {t.name for t in Base.metadata.sorted_tables}
@@ -53,6 +55,32 @@ def test_cli_upgrade_works_from_any_directory(tmp_path):
     result = subprocess.run([str(jieru), "db", "upgrade"], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+    engine = create_engine(url)
+    try:
+        assert TABLES <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_a_new_migration_is_one_command_and_empty_while_models_match(tmp_path):
+    migrations = tmp_path / "migrations"
+    shutil.copytree(PROJECT_ROOT / "jieru" / "migrations", migrations)
+    written = revision("add nothing", autogenerate=True, script_location=migrations)
+    assert written.parent == migrations / "versions"
+    assert written.name == "0002_add_nothing.py"
+    source = written.read_text(encoding="utf-8")
+    assert "down_revision: Union[str, Sequence[str], None] = '0001'" in source
+    assert "op." not in source  # nothing to do: the migrations already build the models
+
+
+def test_alembic_ini_at_the_root_finds_the_migrations_and_database_url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'alembic.db'}"
+    alembic = str(Path(sys.executable).with_name("alembic"))
+    env = {**os.environ, "DATABASE_URL": url}
+    for args in (["upgrade", "head"], ["check"]):
+        result = subprocess.run([alembic, *args], cwd=PROJECT_ROOT, env=env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
     engine = create_engine(url)
     try:
         assert TABLES <= set(inspect(engine).get_table_names())

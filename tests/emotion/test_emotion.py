@@ -16,7 +16,7 @@ from jieru.config import PROJECT_ROOT
 from jieru.emotion import Cue, Emotion, assess
 from jieru.kb import kb_dir
 from jieru.kb.faq import KbError, load_checked
-from jieru.nlu.text import normalize
+from jieru.text import normalize
 
 MESSAGES = PROJECT_ROOT / "bench" / "emotion" / "messages.yml"
 

@@ -6,16 +6,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from jieru.config import PLATFORMS, PROJECT_ROOT
+from jieru.config import PLATFORMS
 from jieru.kb import evidence, load_yaml
-
-CONTRACT = PROJECT_ROOT.parent / "shared" / "nlu-contract.yml"
+from tests.fixtures import NLU_CONTRACT
 
 
 def test_every_report_intent_of_the_contract_has_a_checklist() -> None:
-    if not CONTRACT.exists():
-        pytest.skip(f"{CONTRACT} not found")
-    intents = yaml.safe_load(CONTRACT.read_text(encoding="utf-8"))["intents"]
+    intents = yaml.safe_load(NLU_CONTRACT.read_text(encoding="utf-8"))["intents"]
     assert {i for i in intents if i.startswith("report_")} == set(evidence.problems())
 
 

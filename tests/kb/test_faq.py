@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from jieru.config import PLATFORMS, PROJECT_ROOT
+from jieru.config import PLATFORMS
 from jieru.kb import faq
+from tests.fixtures import NLU_CONTRACT
 
 KEYS = faq.faq_keys()
-CONTRACT = PROJECT_ROOT.parent / "shared" / "nlu-contract.yml"
 
 
 def platform_names() -> dict[str, str]:
@@ -22,9 +22,7 @@ def facts(platform: str, key: str) -> list[str]:
 
 
 def test_keys_are_the_faq_intents_of_the_nlu_contract() -> None:
-    if not CONTRACT.exists():
-        pytest.skip(f"{CONTRACT} not found")
-    intents = yaml.safe_load(CONTRACT.read_text(encoding="utf-8"))["intents"]
+    intents = yaml.safe_load(NLU_CONTRACT.read_text(encoding="utf-8"))["intents"]
     assert set(KEYS) == {i.split("/", 1)[1] for i in intents if i.startswith("faq/")}
 
 

@@ -1,4 +1,4 @@
-"""The Rasa graph components of jieru.nlu, run the way the pipeline in bot/config.yml runs them."""
+"""The Rasa graph components of jieru.rasa.nlu, run the way the pipeline in bot/config.yml runs them."""
 import pytest
 
 pytest.importorskip("rasa")
@@ -12,9 +12,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E4
 from rasa.shared.utils.io import read_yaml_file  # noqa: E402
 
 from jieru.config import PROJECT_ROOT  # noqa: E402
-from jieru.nlu.extractor import LexiconEntityExtractor  # noqa: E402
-from jieru.nlu.featurizer import COLUMNS, LexiconFeaturizer  # noqa: E402
-from jieru.nlu.normalizer import ChineseNormalizer  # noqa: E402
+from jieru.rasa.nlu.extractor import LexiconEntityExtractor  # noqa: E402
+from jieru.rasa.nlu.featurizer import COLUMNS, LexiconFeaturizer  # noqa: E402
+from jieru.rasa.nlu.normalizer import ChineseNormalizer  # noqa: E402
 
 pytestmark = pytest.mark.rasa
 

@@ -3,7 +3,7 @@ import pytest
 pytest.importorskip("rasa")
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
 
-from jieru.nlu.confidence import RetrievalConfidence  # noqa: E402
+from jieru.rasa.nlu.confidence import RetrievalConfidence  # noqa: E402
 
 pytestmark = pytest.mark.rasa
 

@@ -1,4 +1,3 @@
-from pathlib import Path
 
 import pytest
 import yaml
@@ -13,11 +12,10 @@ from jieru.kb.lexicon import (
     userdict_lines,
     write_userdict,
 )
-from jieru.nlu.text import normalize
+from jieru.text import normalize
+from tests.fixtures import NLU_CONTRACT
 
 pytestmark = pytest.mark.rasa
-
-CONTRACT = Path("/work/shared/nlu-contract.yml")
 
 
 def entities(text):
@@ -91,7 +89,7 @@ def test_not_order_ids(text):
 
 
 def test_lexicon_covers_every_canonical_value_of_the_contract():
-    contract = yaml.safe_load(CONTRACT.read_text(encoding="utf-8"))["entities"]
+    contract = yaml.safe_load(NLU_CONTRACT.read_text(encoding="utf-8"))["entities"]
     for entity, values in CANONICAL_VALUES.items():
         for value in values:
             assert value in contract[entity]

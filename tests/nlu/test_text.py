@@ -1,6 +1,6 @@
 import pytest
 
-from jieru.nlu.text import normalize
+from jieru.text import normalize
 
 pytestmark = pytest.mark.rasa
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from jieru.kb.policy import PlatformPolicy, load_policy
+from jieru.kb.policy import load_policy
+from jieru.rules.policy import PlatformPolicy
 
 from .factories import KB, PLATFORMS
 

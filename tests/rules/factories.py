@@ -14,7 +14,7 @@ from jieru.rules.facts import AfterSaleFacts, InterventionFacts, OrderFacts
 
 KB = PROJECT_ROOT / "kb"
 DEMO = PROJECT_ROOT / "demo" / "orders.json"
-SHARED = PROJECT_ROOT.parent / "shared"
+ORDERS_SCHEMA = PROJECT_ROOT / "jieru" / "schemas" / "orders.schema.json"
 
 
 def _times(raw: dict[str, Any]) -> dict[str, Any]:

@@ -10,8 +10,9 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from jieru.rules.eligibility import evaluate
 from jieru.rules.facts import Verdict
+from tests.fixtures import EXAMPLE_ORDERS
 
-from .factories import AS_OF, DEMO, PLATFORMS, SHARED, load_orders
+from .factories import AS_OF, DEMO, ORDERS_SCHEMA, PLATFORMS, load_orders
 
 E, NY, NA, IP, UN = (
     Verdict.ELIGIBLE,
@@ -95,7 +96,7 @@ def demo() -> dict:
 
 
 def test_demo_file_matches_the_import_schema(demo: dict) -> None:
-    schema = json.loads((SHARED / "fixtures" / "orders.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads(ORDERS_SCHEMA.read_text(encoding="utf-8"))
     errors = [
         f"{e.json_path}: {e.message}"
         for e in Draft202012Validator(schema, format_checker=FormatChecker()).iter_errors(demo)
@@ -118,7 +119,7 @@ def test_demo_is_varied(demo: dict) -> None:
     shops = {s["id"]: s for s in demo["shops"]}
     aftersales = [a for o in orders for a in o.get("aftersales", ())]
     interventions = [i for a in aftersales for i in a.get("interventions", ())]
-    schema = json.loads((SHARED / "fixtures" / "orders.schema.json").read_text(encoding="utf-8"))[
+    schema = json.loads(ORDERS_SCHEMA.read_text(encoding="utf-8"))[
         "$defs"
     ]
     assert len(orders) >= 35
@@ -138,7 +139,7 @@ def test_demo_is_varied(demo: dict) -> None:
 
 
 def test_demo_contains_the_shared_example_orders(demo: dict) -> None:
-    example = json.loads((SHARED / "fixtures" / "example-orders.json").read_text(encoding="utf-8"))
+    example = json.loads(EXAMPLE_ORDERS.read_text(encoding="utf-8"))
     demo_orders = {o["id"]: o for o in demo["orders"]}
     for order in example["orders"]:
         assert demo_orders[order["id"]] == order

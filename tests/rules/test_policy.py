@@ -13,10 +13,10 @@ import yaml
 
 from jieru.kb.policy import SCHEMA_PATH, PolicyError, load_policy
 from jieru.rules.eligibility import _CONDITIONS
+from tests.fixtures import SEEDS
 
-from .factories import KB, PLATFORMS, SHARED
+from .factories import KB, PLATFORMS
 
-SEEDS = SHARED / "seeds"
 _t2s = opencc.OpenCC("t2s")
 # The seed pages carry pinyin glosses after some characters, e.g. "发(fā)货".
 _GLOSS = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")

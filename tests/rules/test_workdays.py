@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from jieru.kb.calendar import load_calendar
 from jieru.rules.workdays import (
     CHINA,
     WorkCalendar,
     add_working_days,
     add_working_hours,
     is_working_day,
-    load_calendar,
 )
 
 from .factories import KB

@@ -18,7 +18,7 @@ from rasa.shared.core.events import (  # noqa: E402
 from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
 
 from jieru.config import PROJECT_ROOT  # noqa: E402
-from jieru.stores.tracker_store import InProcessTrackerStore  # noqa: E402
+from jieru.rasa.stores.tracker_store import InProcessTrackerStore  # noqa: E402
 
 pytestmark = pytest.mark.rasa
 

@@ -11,7 +11,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from jieru.nlu.text import normalize
+from jieru.text import normalize
 
 TEXT_ORIGINAL = "text_original"
 

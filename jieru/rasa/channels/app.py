@@ -27,7 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from jieru.auth import AuthError, resolve_secret, verify_token
-from jieru.channels.identity import APP_CHANNEL, BUYER_METADATA_KEY
+from jieru.identity import APP_CHANNEL, BUYER_METADATA_KEY
 from jieru.kb import load_yaml
 
 logger = logging.getLogger(__name__)
