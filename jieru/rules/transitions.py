@@ -1,4 +1,4 @@
-"""The one state machine for service-order (服务单) and intervention (介入单) statuses.
+"""The one state machine for service-order (服务单), intervention (介入单) and hand-off statuses.
 
 The allowed moves are data (``TRANSITIONS``); ``check_transition`` is the only gate and
 the repository calls it before every status write. Status names follow
@@ -12,6 +12,7 @@ from jieru.rules.facts import OPEN_INTERVENTION_STATUSES
 
 __all__ = [
     "AFTERSALE_STATUSES",
+    "HANDOFF_STATUSES",
     "INTERVENTION_STATUSES",
     "OPEN_INTERVENTION_STATUSES",
     "TRANSITIONS",
@@ -48,10 +49,19 @@ TRANSITIONS = MappingProxyType({
         "decided": _F(),
         "withdrawn": _F(),
     }),
+    # A conversation handed to a human agent (Chatwoot's open → assigned → resolved /
+    # back to the bot). An open hand-off may be closed untaken (the buyer left).
+    "handoff": MappingProxyType({
+        "open": _F({"taken", "closed"}),
+        "taken": _F({"closed", "handed_back"}),
+        "closed": _F(),
+        "handed_back": _F(),
+    }),
 })
 
 AFTERSALE_STATUSES: tuple[str, ...] = tuple(TRANSITIONS["aftersale"])
 INTERVENTION_STATUSES: tuple[str, ...] = tuple(TRANSITIONS["intervention"])
+HANDOFF_STATUSES: tuple[str, ...] = tuple(TRANSITIONS["handoff"])
 
 
 class InvalidTransition(ValueError):
