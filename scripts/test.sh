@@ -25,7 +25,7 @@ log "stage 2/7: unit and integration tests (action-server environment, SQLAlchem
 "$VENV_ACTIONS/bin/python" -m pytest -q -m "not rasa and not servers"
 
 log "stage 3/7: Rasa-side tests (components, domain responses, channel, tracker store) in the Rasa environment"
-"$VENV_RASA/bin/python" -m pytest -q -m "rasa and not servers" -p no:cacheprovider tests/channels tests/domain tests/nlu tests/stores
+"$VENV_RASA/bin/python" -m pytest -q -m "rasa and not servers" -p no:cacheprovider tests/channels tests/domain tests/nlu tests/stores tests/services/test_rasa_events.py
 
 log "stage 4/7: rasa data validate"
 "$VENV_RASA/bin/rasa" data validate --config bot/config.yml --domain domain --data bot/data

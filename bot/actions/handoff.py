@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from rasa_sdk import Action
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ConversationPaused, EventType
 
-from bot.actions.common import buyer_id, call, intent_label, label
-from jieru.services import ServiceUnavailable, handoff
+from bot.actions.common import buyer_id, call, intent_label, label, local_time
+from jieru import config
+from jieru.services import ServiceUnavailable, agents, handoff
 
 # How many of the buyer's latest messages the agent sees in the summary.
 RECENT_MESSAGES = 3
@@ -38,8 +39,26 @@ class ActionHandoff(Action):
             handoff_id = await call(
                 handoff.hand_off, conversation_id=tracker.sender_id, buyer_id=buyer_id(tracker),
                 reason=tracker.get_intent_of_latest_message() or "request_human", summary=text,
+                order_id=tracker.get_slot("order_id"), problem=tracker.get_slot("problem"),
             )
+            place = await call(agents.place_in_queue, handoff_id=handoff_id)
         except ServiceUnavailable:
-            handoff_id = "—"  # the agent queue is down too: still tell the buyer what to do
+            # The agent queue is down too: still tell the buyer what to do, and keep
+            # answering, since no agent will see this conversation.
+            dispatcher.utter_message(response="utter_handoff", handoff_id="—", summary=text)
+            return []
         dispatcher.utter_message(response="utter_handoff", handoff_id=handoff_id, summary=text)
-        return []
+        if place.open_now:
+            dispatcher.utter_message(
+                response="utter_handoff_queue", ahead=place.position - 1, reply_by=local_time(place.reply_by),
+                minutes=max(1, round(place.expected_wait.total_seconds() / 60)),
+            )
+        else:
+            opens, closes = config.settings().agent_hours
+            dispatcher.utter_message(
+                response="utter_handoff_after_hours", reply_by=local_time(place.reply_by),
+                hours=f"{opens:%H:%M}-{closes:%H:%M}",
+            )
+        # Rasa stops predicting while paused but keeps logging the buyer's messages,
+        # which the agent reads in the transcript; the agent's hand-back resumes it.
+        return [ConversationPaused()]
