@@ -19,13 +19,13 @@ from jieru import config
 from jieru.db import repository
 from jieru.db.models import Handoff
 from jieru.db.repository import HandoffConflict, NotFound
-from jieru.kb import load_yaml
+from jieru.kb import faq, load_yaml
 from jieru.rules.agent_hours import QueuePlace, WorkingHours, queue_place
 from jieru.rules.facts import Decision, OrderFacts
 from jieru.services import rasa_client, transaction
 
 __all__ = [
-    "HandoffConflict", "HandoffView", "NotFound", "QueuePlace", "add_note", "case_details", "close",
+    "HandoffConflict", "HandoffView", "NotFound", "QueuePlace", "add_note", "assist", "case_details", "close",
     "get", "hand_back", "pending_messages", "place_in_queue", "queue", "reply", "take", "transcript",
 ]
 
@@ -248,6 +248,34 @@ def _domain_responses() -> dict[str, Any]:
         if path.is_file():
             responses.update((yaml.safe_load(path.read_text("utf-8")) or {}).get("responses") or {})
     return responses
+
+
+# The kb/ FAQ answers an agent is offered beside a case, in this order: where to click,
+# the conditions and deadlines, what evidence to prepare, how long it takes.
+ASSIST_KEYS = ("where_to_apply", "conditions", "evidence", "processing_time")
+
+
+def assist(handoff_id: int) -> dict[str, Any]:
+    """What the console shows beside the conversation: the eligibility decision with its
+    rule and citation, the platform's click path and deadlines, and replies drawn from
+    kb/ for this case (the decision's own explanation first), each ready to insert."""
+    details = get(handoff_id).details
+    platform = (details.get("order") or {}).get("platform")
+    decision = details.get("eligibility")
+    answers = {key: faq.answer(key, platform) for key in ASSIST_KEYS}
+    replies = []
+    if decision:
+        replies.append({"title": "介入判断", "text": decision["explanation"], "sources": [decision["source"]]})
+    titles = {key: faq.keys_spec()[key]["topic"] for key in ASSIST_KEYS}
+    replies += [{"title": titles[k], "text": a.text, "sources": a.sources} for k, a in answers.items() if a.known]
+    return {
+        "platform": platform,
+        "decision": decision,
+        "click_path": {"text": answers["where_to_apply"].text, "sources": answers["where_to_apply"].sources},
+        "deadlines": (decision or {}).get("deadlines", []),
+        "conditions": {"text": answers["conditions"].text, "sources": answers["conditions"].sources},
+        "replies": replies,
+    }
 
 
 def place_in_queue(handoff_id: int) -> QueuePlace:

@@ -7,6 +7,7 @@ one is 401, a buyer's token 403. Agents see hand-offs only, never other conversa
 - ``GET  /queue`` — open and taken hand-offs, oldest first, with summary and waiting time
 - ``GET  /handoffs/{id}`` — one hand-off with its notes
 - ``POST /handoffs/{id}/take`` — 409 with ``code: already_taken`` when another agent was first
+- ``GET  /handoffs/{id}/assist`` — eligibility decision, click path, deadlines, kb/ replies
 - ``GET  /handoffs/{id}/transcript`` — every message of buyer, bot and agents (from Rasa)
 - ``POST /handoffs/{id}/reply`` ``{"text"}`` — to the buyer, kept in the tracker as the agent's
 - ``POST /handoffs/{id}/notes`` ``{"text"}`` — internal note
@@ -122,6 +123,11 @@ def handoff(handoff_id: int, agent: Agent) -> dict[str, Any]:
 @router.post("/handoffs/{handoff_id}/take")
 def take(handoff_id: int, agent: Agent) -> dict[str, Any]:
     return _run(agent, agents.take, handoff_id, agent=agent).as_dict()
+
+
+@router.get("/handoffs/{handoff_id}/assist")
+def assist(handoff_id: int, agent: Agent) -> dict[str, Any]:
+    return _run(agent, agents.assist, handoff_id)
 
 
 @router.get("/handoffs/{handoff_id}/transcript")

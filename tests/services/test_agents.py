@@ -173,3 +173,19 @@ def test_place_in_queue_outside_working_hours_says_when_agents_are_back(agents_d
     place = agents.place_in_queue(_queue())
     assert (place.position, place.open_now) == (1, False)
     assert place.opens_at == place.reply_by == datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI)
+
+
+def test_assist_offers_the_decision_click_path_and_kb_replies(agents_db):
+    view = agents.assist(_queue(order_id=ORDER, problem="report_refund_refused"))
+    assert view["platform"] == "jd" and view["decision"]["rule"].startswith("jd.")
+    assert "交易纠纷" in view["click_path"]["text"] and view["click_path"]["sources"]
+    assert view["replies"][0] == {"title": "介入判断", "text": view["decision"]["explanation"],
+                                  "sources": [view["decision"]["source"]]}
+    assert [r["title"] for r in view["replies"][1:]][:2] == ["申请介入的入口", "申请介入的条件和时限"]
+    assert all(r["text"] and r["sources"] for r in view["replies"])
+
+
+def test_assist_without_an_order_gives_the_overview(agents_db):
+    view = agents.assist(_queue())
+    assert view["platform"] is None and view["decision"] is None and view["deadlines"] == []
+    assert view["click_path"]["text"].startswith("各平台申请介入的入口")

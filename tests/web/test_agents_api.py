@@ -54,6 +54,9 @@ def test_queue_lists_handoffs_oldest_first_with_summary_and_wait(client):
     assert [h["id"] for h in listed] == [first, second]
     assert listed[0]["summary"] == "问题：卖家拒绝退款" and listed[0]["waiting_seconds"] == 0
     assert listed[0]["details"]["order"]["id"] == ORDER and listed[0]["details"]["eligibility"]["rule"]
+    assist = client.get(f"/api/agent/handoffs/{first}/assist", headers=ALICE).json()
+    assert assist["decision"] == listed[0]["details"]["eligibility"] and assist["replies"]
+    assert client.get(f"/api/agent/handoffs/{first}/assist", headers=auth(BUYER, "buyer")).status_code == 403
 
 
 def test_two_agents_racing_one_gets_a_clear_409(client):
