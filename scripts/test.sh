@@ -21,7 +21,8 @@ log "stage 1/7: lint (ruff, hadolint) and generated files up to date"
 "$VENV_ACTIONS/bin/hadolint" Dockerfile Dockerfile.actions
 "$VENV_ACTIONS/bin/jieru" kb build --check
 
-log "stage 2/7: unit and integration tests (action-server environment, SQLAlchemy 2)"
+log "stage 2/7: agent console (npm ci from the lock file, node unit tests, esbuild bundle); unit and integration tests (action-server environment, SQLAlchemy 2)"
+(cd web/console && npm ci --no-audit --no-fund && npm test && npm run build)
 "$VENV_ACTIONS/bin/python" -m pytest -q -m "not rasa and not servers"
 
 log "stage 3/7: Rasa-side tests (components, domain responses, channel, tracker store) in the Rasa environment"
