@@ -30,7 +30,8 @@ class Settings:
     # Buyer assumed on channels that carry no authenticated buyer (terminal, local REST).
     # Development only: never set where real buyers connect.
     dev_buyer: str | None
-    # The Rasa server's HTTP API (``rasa run --enable-api``) and its ``--auth-token``.
+    # The Rasa server's HTTP API (``rasa run --enable-api``) and its ``--auth-token``
+    # (JIERU_RASA_URL, JIERU_RASA_TOKEN or else RASA_AUTH_TOKEN).
     rasa_url: str
     rasa_token: str | None
     # Human agents' working hours, local time (``timezone``): opening and closing time
@@ -76,7 +77,8 @@ def settings() -> Settings:
         clock=datetime.fromisoformat(clock) if clock else None,
         dev_buyer=os.environ.get("JIERU_DEV_BUYER") or None,
         rasa_url=(os.environ.get("JIERU_RASA_URL") or "http://localhost:5005").rstrip("/"),
-        rasa_token=os.environ.get("JIERU_RASA_TOKEN") or None,
+        # The Rasa image's entrypoint takes its --auth-token from RASA_AUTH_TOKEN.
+        rasa_token=os.environ.get("JIERU_RASA_TOKEN") or os.environ.get("RASA_AUTH_TOKEN") or None,
         agent_hours=_agent_hours(os.environ.get("JIERU_AGENT_HOURS", "09:00-22:00")),
         agent_weekdays=_weekdays(os.environ.get("JIERU_AGENT_WEEKDAYS", "1,2,3,4,5,6,7")),
         agent_minutes_per_case=int(os.environ.get("JIERU_AGENT_MINUTES_PER_CASE", "6")),

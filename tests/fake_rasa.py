@@ -108,6 +108,7 @@ def fake_rasa(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeRasa]:
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
     monkeypatch.setenv("JIERU_RASA_URL", fake.url)
     monkeypatch.delenv("JIERU_RASA_TOKEN", raising=False)
+    monkeypatch.delenv("RASA_AUTH_TOKEN", raising=False)
     try:
         yield fake
     finally:
