@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -328,9 +328,9 @@ def move_handoff(
     condition = (Handoff.id == handoff_id) & Handoff.status.in_(allowed_from)
     if status != "taken":
         condition &= (Handoff.status == "open") | (Handoff.taken_by == agent)
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(
         update(Handoff).where(condition).values(**values).execution_options(synchronize_session=False)
-    )
+    ))
     handoff = session.get(Handoff, handoff_id, populate_existing=True)
     if handoff is None:
         raise NotFound(f"hand-off {handoff_id} does not exist")

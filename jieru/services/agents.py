@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import yaml
+from sqlalchemy.orm import Session
 
 from jieru import config
 from jieru.db import repository
@@ -113,10 +114,15 @@ def _view(row: Handoff) -> HandoffView:
     return HandoffView.of(row, now=config.now())
 
 
-def _held(session, handoff_id: int, agent: str, doing: str) -> Handoff:
+def _fetch(session: Session, handoff_id: int) -> Handoff:
     row = repository.get_handoff(session, handoff_id=handoff_id)
     if row is None:
         raise NotFound(f"hand-off {handoff_id} does not exist")
+    return row
+
+
+def _held(session: Session, handoff_id: int, agent: str, doing: str) -> Handoff:
+    row = _fetch(session, handoff_id)
     if row.status != "taken" or row.taken_by != agent:
         raise HandoffConflict(row, doing)
     return row
@@ -140,10 +146,7 @@ def queue() -> list[HandoffView]:
 def get(handoff_id: int) -> HandoffView:
     """One hand-off with its notes; ``NotFound`` when there is none."""
     with transaction() as session:
-        row = repository.get_handoff(session, handoff_id=handoff_id)
-        if row is None:
-            raise NotFound(f"hand-off {handoff_id} does not exist")
-        return _view(row)
+        return _view(_fetch(session, handoff_id))
 
 
 def take(handoff_id: int, *, agent: str) -> HandoffView:
@@ -151,7 +154,7 @@ def take(handoff_id: int, *, agent: str) -> HandoffView:
     others get ``HandoffConflict`` naming the winner."""
     with transaction() as session:
         repository.move_handoff(session, handoff_id=handoff_id, status="taken", agent=agent, at=config.now())
-        return _view(repository.get_handoff(session, handoff_id=handoff_id))
+        return _view(_fetch(session, handoff_id))
 
 
 def reply(handoff_id: int, *, agent: str, text: str) -> None:
@@ -168,7 +171,7 @@ def add_note(handoff_id: int, *, agent: str, text: str) -> HandoffView:
     text = _text(text, "note")
     with transaction() as session:
         repository.add_handoff_note(session, handoff_id=handoff_id, author=agent, text=text, at=config.now())
-        return _view(repository.get_handoff(session, handoff_id=handoff_id))
+        return _view(_fetch(session, handoff_id))
 
 
 def transcript(handoff_id: int) -> list[rasa_client.Line]:
@@ -191,7 +194,7 @@ def _finish(
             repository.add_handoff_note(session, handoff_id=handoff_id, author=agent, text=note, at=config.now())
         # Inside the transaction: if Rasa refuses, the hand-off stays as it was.
         rasa_client.resume(row.conversation_id, slots=slots, text=text)
-        return _view(repository.get_handoff(session, handoff_id=handoff_id))
+        return _view(_fetch(session, handoff_id))
 
 
 def hand_back(
@@ -284,10 +287,7 @@ def place_in_queue(handoff_id: int) -> QueuePlace:
     s = config.settings()
     hours = WorkingHours(opens=s.agent_hours[0], closes=s.agent_hours[1], weekdays=s.agent_weekdays, zone=s.timezone)
     with transaction() as session:
-        row = repository.get_handoff(session, handoff_id=handoff_id)
-        if row is None:
-            raise NotFound(f"hand-off {handoff_id} does not exist")
-        ahead = repository.count_open_before(session, handoff=row)
+        ahead = repository.count_open_before(session, handoff=_fetch(session, handoff_id))
     return queue_place(ahead=ahead, now=config.now(), hours=hours, minutes_per_case=s.agent_minutes_per_case)
 
 
