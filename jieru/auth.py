@@ -1,4 +1,6 @@
-"""Tokens for the in-app channel: HS256 JWTs whose ``sub`` is the buyer's id (CONTRACT.md §3).
+"""Tokens for the in-app channel: HS256 JWTs whose ``sub`` is the buyer's id (CONTRACT.md §3),
+and for human agents: the same with ``sub`` the agent's id and the claim ``role: agent``.
+A token without ``role`` is a buyer's; each side accepts only its own role.
 
 Pure PyJWT, no Rasa: the Rasa server, the action server and the ``jieru token`` command
 all import it.
@@ -14,6 +16,8 @@ from jieru.config import settings
 
 ALGORITHM = "HS256"
 MAX_BUYER_ID_LENGTH = 64
+BUYER, AGENT = "buyer", "agent"
+ROLES = (BUYER, AGENT)
 # Tolerated difference between the clock of whoever issues tokens and ours.
 CLOCK_SKEW = timedelta(seconds=30)
 
@@ -63,8 +67,12 @@ def make_token(
     minutes: int = 60,
     secret: str | None = None,
     now: datetime | None = None,
+    role: str = BUYER,
 ) -> str:
-    """Sign a token for ``buyer_id`` valid ``minutes`` minutes from ``now`` (the real clock by default)."""
+    """Sign a token for ``buyer_id`` (an agent's id when ``role`` is ``agent``) valid
+    ``minutes`` minutes from ``now`` (the real clock by default)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}, not {role!r}")
     if not valid_buyer_id(buyer_id):
         raise ValueError(
             f"buyer id must be a non-empty string of at most {MAX_BUYER_ID_LENGTH} characters"
@@ -75,11 +83,15 @@ def make_token(
     # tokens that PyJWT, which checks against the real clock, finds expired.
     issued = now or datetime.now(timezone.utc)
     claims = {"sub": buyer_id, "iat": issued, "exp": issued + timedelta(minutes=minutes)}
+    if role != BUYER:  # buyer tokens stay exactly as CONTRACT.md §3 describes them
+        claims["role"] = role
     return jwt.encode(claims, resolve_secret(secret), algorithm=ALGORITHM)
 
 
-def verify_token(token: str, *, secret: str | None = None) -> str:
-    """Return the buyer id of a valid HS256 token with ``exp`` and ``sub``; raise AuthError otherwise."""
+def verify_token(token: str, *, secret: str | None = None, role: str = BUYER) -> str:
+    """Return the subject (buyer or agent id) of a valid HS256 token with ``exp`` and
+    ``sub`` whose role is ``role``; raise AuthError otherwise (``wrong_role`` for a valid
+    token of the other role)."""
     key = resolve_secret(secret)
     try:
         claims = jwt.decode(
@@ -95,4 +107,6 @@ def verify_token(token: str, *, secret: str | None = None) -> str:
     buyer_id = claims["sub"]
     if not valid_buyer_id(buyer_id):
         raise AuthError("bad_subject", "sub must be a non-empty string of at most 64 characters")
+    if claims.get("role", BUYER) != role:
+        raise AuthError("wrong_role", f"a {claims.get('role', BUYER)} token where a {role} token is needed")
     return buyer_id

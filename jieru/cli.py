@@ -29,7 +29,7 @@ def _token(args: argparse.Namespace) -> int:
     from jieru.auth import MissingSecretError, make_token
 
     try:
-        print(make_token(args.buyer_id, minutes=args.minutes))
+        print(make_token(args.buyer_id, minutes=args.minutes, role=args.role))
     except (MissingSecretError, ValueError) as exc:
         print(f"jieru token: {exc}", file=sys.stderr)
         return 2
@@ -81,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     tok = sub.add_parser("token", help="print an app-channel JWT for a buyer (local use)")
     tok.add_argument("buyer_id")
     tok.add_argument("--minutes", type=int, default=60)
+    tok.add_argument("--role", choices=["buyer", "agent"], default="buyer",
+                     help="agent: a token for the agent console, BUYER_ID being the agent's id")
     tok.set_defaults(func=_token)
 
     kb = sub.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)

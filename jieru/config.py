@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,31 @@ class Settings:
     # Buyer assumed on channels that carry no authenticated buyer (terminal, local REST).
     # Development only: never set where real buyers connect.
     dev_buyer: str | None
+    # The Rasa server's HTTP API (``rasa run --enable-api``) and its ``--auth-token``
+    # (JIERU_RASA_URL, JIERU_RASA_TOKEN or else RASA_AUTH_TOKEN).
+    rasa_url: str
+    rasa_token: str | None
+    # Human agents' working hours, local time (``timezone``): opening and closing time
+    # and the ISO weekdays (1 = Monday) they work; minutes an agent spends on a case,
+    # for the buyer's expected wait.
+    agent_hours: tuple[time, time]
+    agent_weekdays: frozenset[int]
+    agent_minutes_per_case: int
+
+
+def _agent_hours(value: str) -> tuple[time, time]:
+    start, _, end = value.partition("-")
+    opens, closes = time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+    if opens >= closes:
+        raise ValueError(f"JIERU_AGENT_HOURS must be HH:MM-HH:MM with opening first, not {value!r}")
+    return opens, closes
+
+
+def _weekdays(value: str) -> frozenset[int]:
+    days = frozenset(int(d) for d in value.replace(" ", "").split(",") if d)
+    if not days or not days <= set(range(1, 8)):
+        raise ValueError(f"JIERU_AGENT_WEEKDAYS must list ISO weekdays 1-7, not {value!r}")
+    return days
 
 
 def _default_sqlite_url() -> str:
@@ -51,6 +76,12 @@ def settings() -> Settings:
         app_jwt_secret=os.environ.get("JIERU_APP_JWT_SECRET") or None,
         clock=datetime.fromisoformat(clock) if clock else None,
         dev_buyer=os.environ.get("JIERU_DEV_BUYER") or None,
+        rasa_url=(os.environ.get("JIERU_RASA_URL") or "http://localhost:5005").rstrip("/"),
+        # The Rasa image's entrypoint takes its --auth-token from RASA_AUTH_TOKEN.
+        rasa_token=os.environ.get("JIERU_RASA_TOKEN") or os.environ.get("RASA_AUTH_TOKEN") or None,
+        agent_hours=_agent_hours(os.environ.get("JIERU_AGENT_HOURS", "09:00-22:00")),
+        agent_weekdays=_weekdays(os.environ.get("JIERU_AGENT_WEEKDAYS", "1,2,3,4,5,6,7")),
+        agent_minutes_per_case=int(os.environ.get("JIERU_AGENT_MINUTES_PER_CASE", "6")),
     )
 
 

@@ -46,13 +46,14 @@ stage_lint() {
 }
 
 stage_unit() {
-  log "stage 2/7: unit and integration tests (action-server environment, SQLAlchemy 2)"
+  log "stage 2/7: agent console (npm ci from the lock file, node unit tests, esbuild bundle); unit and integration tests (action-server environment, SQLAlchemy 2)"
+  (cd web/console && npm ci --no-audit --no-fund && npm test && npm run build)
   "$VENV_ACTIONS/bin/python" -m pytest -q -m "not rasa and not servers"
 }
 
 stage_rasa_unit() {
   log "stage 3/7: Rasa-side tests (components, domain responses, channel, tracker store) in the Rasa environment"
-  "$VENV_RASA/bin/python" -m pytest -q -m "rasa and not servers" -p no:cacheprovider tests/channels tests/domain tests/nlu tests/stores
+  "$VENV_RASA/bin/python" -m pytest -q -m "rasa and not servers" -p no:cacheprovider tests/channels tests/domain tests/nlu tests/stores tests/services/test_rasa_events.py
 }
 
 stage_validate() {

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import buyer_id, buyer_messages, call, intent_label, label, labels
-from jieru.services import handoff
+from bot.actions.common import (
+    buyer_id,
+    buyer_messages,
+    call,
+    intent_label,
+    label,
+    labels,
+    local_time,
+)
+from jieru import config
+from jieru.services import agents, handoff
 from jieru.services.errors import ServiceUnavailable
 
 # How many of the buyer's latest messages the agent sees in the summary.
@@ -55,9 +64,9 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Queue the hand-off and speak the summary; no events."""
+        """Queue the hand-off, speak the summary and the buyer's place in the queue, and
+        pause the conversation (the bot stays silent until an agent hands it back)."""
         text = summary(tracker)
-        handoff_id: int | str
         try:
             handoff_id = await call(
                 handoff.hand_off,
@@ -65,8 +74,29 @@ class ActionHandoff(Action):
                 buyer_id=buyer_id(tracker),
                 reason=tracker.get_intent_of_latest_message() or "request_human",
                 summary=text,
+                order_id=tracker.get_slot("order_id"),
+                problem=tracker.get_slot("problem"),
             )
+            place = await call(agents.place_in_queue, handoff_id=handoff_id)
         except ServiceUnavailable:
-            handoff_id = NO_QUEUE_NUMBER  # the agent queue is down too: still tell the buyer
+            # The agent queue is down too: still tell the buyer what to do, and keep
+            # answering, since no agent will see this conversation.
+            dispatcher.utter_message(
+                response="utter_handoff", handoff_id=NO_QUEUE_NUMBER, summary=text
+            )
+            return []
         dispatcher.utter_message(response="utter_handoff", handoff_id=handoff_id, summary=text)
-        return []
+        if place.open_now:
+            dispatcher.utter_message(
+                response="utter_handoff_queue", ahead=place.position - 1, reply_by=local_time(place.reply_by),
+                minutes=max(1, round(place.expected_wait.total_seconds() / 60)),
+            )
+        else:
+            opens, closes = config.settings().agent_hours
+            dispatcher.utter_message(
+                response="utter_handoff_after_hours", reply_by=local_time(place.reply_by),
+                hours=f"{opens:%H:%M}-{closes:%H:%M}",
+            )
+        # Rasa stops predicting while paused but keeps logging the buyer's messages,
+        # which the agent reads in the transcript; the agent's hand-back resumes it.
+        return [ConversationPaused()]

@@ -27,6 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from jieru.config import PLATFORMS, now
 from jieru.rules.transitions import (
     AFTERSALE_STATUSES,
+    HANDOFF_STATUSES,
     INTERVENTION_STATUSES,
     OPEN_INTERVENTION_STATUSES,
 )
@@ -40,7 +41,6 @@ AFTERSALE_TYPES = ("refund", "return_refund", "exchange")
 DISPUTE_STATUSES = ("open", "resolved", "closed")
 EVIDENCE_KINDS = ("chat_record", "photo", "logistics", "video", "other")
 COMPLAINT_STATUSES = ("submitted", "processing", "resolved", "closed")
-HANDOFF_STATUSES = ("open", "taken", "closed")
 SOURCES = ("import", "bot")
 
 ID = String(64)
@@ -261,8 +261,37 @@ class Handoff(Base):
     buyer_id: Mapped[str | None] = mapped_column(ID)
     reason: Mapped[str] = mapped_column(String(64))
     summary: Mapped[str] = mapped_column(Text)
+    # The bot's summary as data (buyer, order, problem, eligibility decision with its
+    # rule, times and source, what the bot did, numbers filed): see jieru.services.agents.
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=now)
     status: Mapped[str] = mapped_column(choice("handoff_status", HANDOFF_STATUSES), default="open")
+    taken_by: Mapped[str | None] = mapped_column(String(64))  # the agent's id (token ``sub``)
+    taken_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]  # closed or handed back to the bot
+    updated_at: Mapped[datetime] = mapped_column(default=now)
+
+    notes: Mapped[list[HandoffNote]] = relationship(
+        back_populates="handoff", order_by="HandoffNote.id"
+    )
+
+
+# The queue: open hand-offs, oldest first.
+Index("ix_handoffs_status_created_at", Handoff.status, Handoff.created_at)
+
+
+class HandoffNote(Base):
+    """An agent's note on a hand-off (not shown to the buyer)."""
+
+    __tablename__ = "handoff_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id"), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    handoff: Mapped[Handoff] = relationship(back_populates="notes")
 
 
 class AuditLog(Base):

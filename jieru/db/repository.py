@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, overload
+from typing import Any, cast, overload
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -23,11 +23,17 @@ from jieru.db.models import (
     Complaint,
     EvidenceItem,
     Handoff,
+    HandoffNote,
     Intervention,
     Order,
 )
 from jieru.rules.facts import AfterSaleFacts, InterventionFacts, OrderFacts
-from jieru.rules.transitions import OPEN_INTERVENTION_STATUSES
+from jieru.rules.transitions import (
+    HANDOFF_STATUSES,
+    OPEN_INTERVENTION_STATUSES,
+    InvalidTransition,
+    allowed_transitions,
+)
 
 
 class AlreadyInIntervention(Exception):
@@ -187,17 +193,115 @@ def create_complaint(
 def create_handoff(
     session: Session, *, conversation_id: str, reason: str, summary: str, actor: str,
     buyer_id: str | None = None, created_at: datetime | None = None,
+    details: dict[str, Any] | None = None,
 ) -> Handoff:
     """Queue the conversation for a human agent and audit it."""
+    at = created_at or now()
     handoff = Handoff(
         conversation_id=conversation_id, buyer_id=buyer_id, reason=reason, summary=summary,
-        created_at=created_at or now(), status="open",
+        details=details or {}, created_at=at, updated_at=at, status="open",
     )
     session.add(handoff)
     session.flush()
     audit(session, actor=actor, action="create_handoff", entity="handoffs", entity_id=str(handoff.id),
           at=handoff.created_at, detail={"conversation_id": conversation_id, "reason": reason})
     return handoff
+
+
+class HandoffConflict(Exception):
+    """A hand-off is not in the state the write needs: another agent took it first, it
+    is already closed or handed back, or it is held by someone else.
+
+    ``.status`` and ``.taken_by`` are what the database holds now."""
+
+    def __init__(self, handoff: Handoff, wanted: str) -> None:
+        self.handoff_id, self.status, self.taken_by = handoff.id, handoff.status, handoff.taken_by
+        self.taken_at = handoff.taken_at
+        self.wanted = wanted
+        holder = f" by {handoff.taken_by}" if handoff.taken_by else ""
+        super().__init__(f"hand-off {handoff.id} cannot be {wanted}: it is {handoff.status}{holder}")
+
+
+def get_handoff(session: Session, *, handoff_id: int) -> Handoff | None:
+    """The hand-off with its notes; None when it does not exist."""
+    stmt = select(Handoff).where(Handoff.id == handoff_id).options(selectinload(Handoff.notes))
+    return session.scalars(stmt).one_or_none()
+
+
+def list_handoffs(session: Session, *, statuses: Iterable[str]) -> list[Handoff]:
+    """Hand-offs in ``statuses``, oldest first (the queue order)."""
+    stmt = (
+        select(Handoff).where(Handoff.status.in_(list(statuses)))
+        .order_by(Handoff.created_at, Handoff.id).options(selectinload(Handoff.notes))
+    )
+    return list(session.scalars(stmt))
+
+
+def latest_handoff(session: Session, *, conversation_id: str) -> Handoff | None:
+    """The conversation's most recent hand-off, whatever its status."""
+    stmt = (
+        select(Handoff).where(Handoff.conversation_id == conversation_id)
+        .order_by(Handoff.created_at.desc(), Handoff.id.desc()).limit(1)
+    )
+    return session.scalars(stmt).first()
+
+
+def count_open_before(session: Session, *, handoff: Handoff) -> int:
+    """How many open hand-offs are ahead of ``handoff`` in the queue."""
+    ahead = (Handoff.created_at < handoff.created_at) | (
+        (Handoff.created_at == handoff.created_at) & (Handoff.id < handoff.id)
+    )
+    stmt = select(func.count()).select_from(Handoff).where(Handoff.status == "open", ahead)
+    return session.scalar(stmt) or 0
+
+
+def move_handoff(
+    session: Session, *, handoff_id: int, status: str, agent: str, at: datetime | None = None,
+) -> Handoff:
+    """Move a hand-off through the state machine on behalf of ``agent``, atomically.
+
+    ``taken``: only from ``open`` — one conditional UPDATE (``WHERE status = 'open'``), so
+    of two agents racing exactly one changes the row; ``closed``/``handed_back``: only by
+    the agent holding it (an open one may also be closed). Any other state raises
+    ``HandoffConflict`` naming what the row holds now, and writes nothing; an unknown id
+    raises ``NotFound``.
+    """
+    at = at or now()
+    allowed_from = [s for s in HANDOFF_STATUSES if status in allowed_transitions("handoff", s)]
+    if not allowed_from:
+        raise InvalidTransition("handoff", "open", status)
+    values: dict[str, Any] = {"status": status, "updated_at": at}
+    if status == "taken":
+        values |= {"taken_by": agent, "taken_at": at}
+    else:
+        values["closed_at"] = at
+    condition = (Handoff.id == handoff_id) & Handoff.status.in_(allowed_from)
+    if status != "taken":
+        condition &= (Handoff.status == "open") | (Handoff.taken_by == agent)
+    result = cast(CursorResult[Any], session.execute(
+        update(Handoff).where(condition).values(**values).execution_options(synchronize_session=False)
+    ))
+    handoff = session.get(Handoff, handoff_id, populate_existing=True)
+    if handoff is None:
+        raise NotFound(f"hand-off {handoff_id} does not exist")
+    if result.rowcount != 1:
+        raise HandoffConflict(handoff, status)
+    audit(session, actor=f"agent:{agent}", action="move_handoff", entity="handoffs",
+          entity_id=str(handoff_id), at=at, detail={"to": status})
+    return handoff
+
+
+def add_handoff_note(
+    session: Session, *, handoff_id: int, author: str, text: str, at: datetime | None = None,
+) -> HandoffNote:
+    """Attach an agent's note to a hand-off and audit it."""
+    handoff = _one(session, Handoff, Handoff.id == handoff_id, f"hand-off {handoff_id}")
+    note = HandoffNote(author=author, text=text, created_at=at or now())
+    handoff.notes.append(note)
+    session.flush()
+    audit(session, actor=f"agent:{author}", action="add_handoff_note", entity="handoffs",
+          entity_id=str(handoff_id), at=note.created_at, detail={"note_id": note.id})
+    return note
 
 
 def _one(session: Session, model: type, condition, label: str):

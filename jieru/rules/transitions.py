@@ -1,4 +1,4 @@
-"""The one state machine for service-order (服务单) and intervention (介入单) statuses.
+"""The one state machine for service-order (服务单), intervention (介入单) and hand-off statuses.
 
 The allowed moves are data (``TRANSITIONS``); ``check_transition`` is the gate every
 status change the project makes itself must pass (none today: the bot only files new
@@ -13,6 +13,7 @@ from jieru.rules.facts import OPEN_INTERVENTION_STATUSES
 
 __all__ = [
     "AFTERSALE_STATUSES",
+    "HANDOFF_STATUSES",
     "INTERVENTION_STATUSES",
     "OPEN_INTERVENTION_STATUSES",
     "SETTLED_AFTERSALE_STATUSES",
@@ -50,6 +51,14 @@ TRANSITIONS = MappingProxyType({
         "decided": _F(),
         "withdrawn": _F(),
     }),
+    # A conversation handed to a human agent (Chatwoot's open → assigned → resolved /
+    # back to the bot). An open hand-off may be closed untaken (the buyer left).
+    "handoff": MappingProxyType({
+        "open": _F({"taken", "closed"}),
+        "taken": _F({"closed", "handed_back"}),
+        "closed": _F(),
+        "handed_back": _F(),
+    }),
 })
 
 AFTERSALE_STATUSES: tuple[str, ...] = tuple(TRANSITIONS["aftersale"])
@@ -61,6 +70,8 @@ INTERVENTION_STATUSES: tuple[str, ...] = tuple(TRANSITIONS["intervention"])
 SETTLED_AFTERSALE_STATUSES: frozenset[str] = frozenset(
     status for status, moves in TRANSITIONS["aftersale"].items() if moves <= {"closed"}
 )
+
+HANDOFF_STATUSES: tuple[str, ...] = tuple(TRANSITIONS["handoff"])
 
 
 class InvalidTransition(ValueError):

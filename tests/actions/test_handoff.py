@@ -27,8 +27,9 @@ async def test_handoff_queues_the_conversation_with_a_summary(bot_db):
         ],
     )
     events, messages = await run_action(ActionHandoff(), tracker)
-    assert events == []
-    assert responses_of(messages) == ["utter_handoff"]
+    # The bot pauses until an agent hands the conversation back (issue 15).
+    assert events == [{"event": "pause", "timestamp": None}]
+    assert responses_of(messages)[0] == "utter_handoff"
     with bot_db() as s:
         row = s.scalars(select(Handoff)).one()
     assert row.buyer_id == "b1001" and row.status == "open" and messages[0]["handoff_id"] == row.id

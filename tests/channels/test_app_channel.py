@@ -22,6 +22,8 @@ pytest.importorskip("rasa.core.channels.channel")
 import aiohttp  # noqa: E402  (comes with Rasa)
 from rasa.core.channels.channel import UserMessage, register  # noqa: E402
 from rasa.core.run import create_http_input_channels  # noqa: E402
+from rasa.shared.core.events import ConversationPaused  # noqa: E402
+from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
 from rasa.shared.exceptions import RasaException  # noqa: E402
 from sanic import Sanic  # noqa: E402
 
@@ -36,6 +38,13 @@ pytestmark = pytest.mark.rasa
 CHANNEL = "jieru.rasa.channels.app.AppInput"
 
 
+class PausedStore:
+    """A tracker store whose every conversation is paused (handed to an agent)."""
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker:
+        return DialogueStateTracker.from_events(sender_id, [ConversationPaused()])
+
+
 @dataclass
 class RecordingAgent:
     """Stands in for rasa's Agent: records messages, answers in every REST shape."""
@@ -43,6 +52,7 @@ class RecordingAgent:
     received: list[UserMessage] = field(default_factory=list)
     fail: bool = False
     silent: bool = False
+    tracker_store: PausedStore | None = None
 
     async def handle_message(self, message: UserMessage) -> None:
         self.received.append(message)
@@ -348,3 +358,15 @@ async def test_local_rest_channel_cannot_pass_for_the_app_channel(
     [message] = server.agent.received
     assert message.input_channel == "rest"
     assert buyer_from_tracker_metadata({"metadata": message.metadata}, "rest", "b1001") == "b1001"
+
+
+async def test_a_paused_conversation_gets_no_reply_and_no_error(server: Server) -> None:
+    server.agent.silent, server.agent.tracker_store = True, PausedStore()
+    status, replies = await server.post({"message": "人呢？"}, token=make_token("b1001"))
+    assert (status, replies) == (200, [])
+    assert [m.text for m in server.agent.received] == ["人呢？"]
+
+
+async def test_an_agents_token_is_not_a_buyers(server: Server) -> None:
+    status, body = await server.post({"message": "你好"}, token=make_token("alice", role="agent"))
+    assert status == 401 and server.agent.received == []

@@ -111,3 +111,17 @@ def test_make_token_refuses_a_non_positive_lifetime() -> None:
 def test_auth_error_reason_is_readable() -> None:
     error = AuthError("expired", "Signature has expired")
     assert (error.reason, str(error)) == ("expired", "expired: Signature has expired")
+
+
+def test_agent_tokens_carry_the_role_and_each_side_refuses_the_other() -> None:
+    agent = make_token("alice", role="agent")
+    assert jwt.decode(agent, SECRET, algorithms=["HS256"])["role"] == "agent"
+    assert verify_token(agent, role="agent") == "alice"
+    with pytest.raises(AuthError) as as_buyer:
+        verify_token(agent)
+    assert as_buyer.value.reason == "wrong_role"
+    with pytest.raises(AuthError) as as_agent:
+        verify_token(make_token("b1001"), role="agent")
+    assert as_agent.value.reason == "wrong_role"
+    with pytest.raises(ValueError):
+        make_token("alice", role="admin")

@@ -65,11 +65,12 @@ def test_cli_upgrade_works_from_any_directory(tmp_path):
 def test_a_new_migration_is_one_command_and_empty_while_models_match(tmp_path):
     migrations = tmp_path / "migrations"
     shutil.copytree(PROJECT_ROOT / "jieru" / "migrations", migrations)
+    head = len(list((migrations / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")))
     written = revision("add nothing", autogenerate=True, script_location=migrations)
     assert written.parent == migrations / "versions"
-    assert written.name == "0002_add_nothing.py"
+    assert written.name == f"{head + 1:04d}_add_nothing.py"
     source = written.read_text(encoding="utf-8")
-    assert "down_revision: Union[str, Sequence[str], None] = '0001'" in source
+    assert f"down_revision: Union[str, Sequence[str], None] = '{head:04d}'" in source
     assert "op." not in source  # nothing to do: the migrations already build the models
 
 

@@ -86,6 +86,19 @@ def _no_reply(buyer: str) -> list[dict[str, Any]]:
              "buttons": [{"title": "转人工客服", "payload": "/request_human"}]}]
 
 
+async def _paused(request: Request, buyer: str) -> bool:
+    """True when Rasa has paused the buyer's conversation (handed to a human agent)."""
+    store = getattr(getattr(request.app.ctx, "agent", None), "tracker_store", None)
+    if store is None:
+        return False
+    try:
+        tracker = await store.retrieve(buyer)
+    except Exception:  # the tracker store's own failure: fall back to the no-reply message
+        logger.exception("app channel: could not read the tracker of %s", buyer)
+        return False
+    return tracker is not None and tracker.is_paused()
+
+
 class AppInput(InputChannel):
     """Rasa input channel ``app``: REST for the shopping app, authenticated per buyer."""
 
@@ -147,6 +160,10 @@ class AppInput(InputChannel):
                 logger.exception(
                     "app channel: message handling failed (message %s)", message.message_id
                 )
+            if not collector.messages and await _paused(request, buyer):
+                # A human agent holds the conversation: the bot is silent on purpose, and
+                # the agent's replies reach the app through GET /api/buyer/messages.
+                return response.json([])
             return response.json(collector.messages or _no_reply(buyer))
 
         return webhook

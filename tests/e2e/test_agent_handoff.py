@@ -1,0 +1,40 @@
+"""A hand-off both ways against the running Rasa and action servers (scripts/test.sh
+stage 7): the buyer asks for a person and is told their place; Rasa is paused, so the
+bot stays silent while the buyer's messages are still kept; the agent takes the
+conversation, replies (the app buyer reads it from the pending messages), hands it
+back with a note, and the bot answers the buyer's next message again."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from jieru.db import repository
+from jieru.services import agents, rasa_client, transaction
+from tests.e2e.test_app_conversations import Buyer, base_url, text_of  # noqa: F401  (base_url: a fixture)
+
+pytestmark = pytest.mark.servers
+
+
+def test_handoff_pause_agent_reply_and_hand_back(base_url):  # noqa: F811
+    buyer_id = f"e2e-agent-{uuid.uuid4().hex[:10]}"
+    buyer = Buyer(base_url, buyer_id)
+    first = text_of(buyer.say("/request_human"))
+    assert "转接人工客服" in first
+    assert "您前面还有" in first or "客服下班时间" in first
+    assert buyer.say("人呢？") == []  # paused: no bot answer, and no error message either
+
+    with transaction() as session:
+        handoff_id = repository.latest_handoff(session, conversation_id=buyer_id).id
+    agents.take(handoff_id, agent="e2e-agent")
+    agents.reply(handoff_id, agent="e2e-agent", text="您好，我是客服小王")
+    assert [(m["text"], m["agent"]) for m in agents.pending_messages(buyer_id)] == [("您好，我是客服小王", "e2e-agent")]
+    said = [(line.who, line.text) for line in agents.transcript(handoff_id)]
+    assert said[0] == ("buyer", "/request_human") and ("buyer", "人呢？") in said
+    assert said[-1] == ("agent", "您好，我是客服小王")
+
+    agents.hand_back(handoff_id, agent="e2e-agent", note="已为您登记，商家会联系您")
+    tracker = rasa_client.tracker(buyer_id)
+    assert tracker["paused"] is False and tracker["slots"]["agent_note"] == "已为您登记，商家会联系您"
+    after = buyer.say("/greet")
+    assert after and "没有为您提交任何内容" not in text_of(after)
