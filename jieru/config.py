@@ -30,6 +30,15 @@ class Settings:
     # Buyer assumed on channels that carry no authenticated buyer (terminal, local REST).
     # Development only: never set where real buyers connect.
     dev_buyer: str | None
+    # --- widget: evidence files and the bot's HTTP API (issue 14) ---
+    # Where uploaded evidence files are kept ("local": a folder on disk; "s3" is an
+    # interface without a backend here, see jieru.storage).
+    evidence_storage: str = "local"
+    evidence_dir: Path = PROJECT_ROOT / "var" / "evidence"
+    # The Rasa server's HTTP API, told about uploads and due reminders; None: not told.
+    rasa_url: str | None = None
+    rasa_auth_token: str | None = None
+    # --- end widget ---
 
 
 def _default_sqlite_url() -> str:
@@ -51,6 +60,11 @@ def settings() -> Settings:
         app_jwt_secret=os.environ.get("JIERU_APP_JWT_SECRET") or None,
         clock=datetime.fromisoformat(clock) if clock else None,
         dev_buyer=os.environ.get("JIERU_DEV_BUYER") or None,
+        # --- widget (issue 14) ---
+        evidence_storage=os.environ.get("JIERU_EVIDENCE_STORAGE") or "local",
+        evidence_dir=Path(os.environ.get("JIERU_EVIDENCE_DIR") or PROJECT_ROOT / "var" / "evidence"),
+        rasa_url=(os.environ.get("JIERU_RASA_URL") or "").rstrip("/") or None,
+        rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN") or None,
     )
 
 

@@ -1,0 +1,120 @@
+"""``POST /api/evidence``: a buyer's photo or screenshot for an intervention.
+
+Request: ``Authorization: Bearer <JWT>`` (jieru.auth; the buyer is the token's ``sub``
+and nothing the page sends), multipart form with ``file`` (one file), optionally
+``intervention`` (its number; absent, empty or ``current``: the buyer's current open one)
+and ``item`` (the kb/evidence.yml item the buyer says the file is; default a photo).
+
+Reply, always JSON ``{"accepted": bool, "reason": str, "message": str, "evidence": {...} | null}``
+with the Chinese message from kb/widget.yml:
+201 accepted; 401 no or bad token (checked before the body is read); 400 no file; 413 too
+large; 415 not an image; 422 an image that does not decode; 404 unknown intervention (or
+someone else's); 409 intervention closed or full; 503 database or storage unavailable.
+After an accepted file the bot is told (jieru.web.rasa_api), in the background.
+
+The router also runs the reminder poller (jieru.web.reminders) for the app that includes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from jieru.auth import AuthError, MissingSecretError, verify_token
+from jieru.services import ServiceUnavailable
+from jieru.services import evidence as service
+from jieru.web import rasa_api
+from jieru.web.reminders import lifespan
+
+router = APIRouter(lifespan=lifespan)
+
+STATUS = {
+    "accepted": 201,
+    "unauthorized": 401,
+    "empty": 400,
+    "too_large": 413,
+    "not_image": 415,
+    "corrupt": 422,
+    "unknown_intervention": 404,
+    "no_current_intervention": 404,
+    "closed": 409,
+    "too_many": 409,
+    "unavailable": 503,
+}
+# Room for the multipart envelope and the form's small fields around the file itself.
+ENVELOPE_BYTES = 64 * 1024
+CURRENT = {"", "current"}
+
+
+def _reply(upload: service.Upload) -> JSONResponse:
+    evidence: dict[str, Any] | None = None
+    if upload.accepted:
+        evidence = {
+            "id": upload.evidence_id,
+            "intervention": upload.number,
+            "item": upload.item,
+            "item_label": upload.item_label,
+            "count": upload.count,
+            "limit": upload.limit,
+            "media_type": upload.media_type,
+        }
+    body = {
+        "accepted": upload.accepted,
+        "reason": upload.reason,
+        "message": upload.message,
+        "evidence": evidence,
+    }
+    headers = (
+        {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        if upload.reason == "unauthorized"
+        else None
+    )
+    return JSONResponse(body, status_code=STATUS[upload.reason], headers=headers)
+
+
+def _buyer(request: Request) -> str | None:
+    parts = (request.headers.get("authorization") or "").split()
+    if len(parts) != 2 or parts[0].lower() != "bearer":
+        return None
+    try:
+        return verify_token(parts[1])
+    except (AuthError, MissingSecretError):
+        return None
+
+
+@router.post("/api/evidence")
+async def post_evidence(request: Request, background: BackgroundTasks) -> JSONResponse:
+    buyer = _buyer(request)
+    if buyer is None:
+        return _reply(service.refusal("unauthorized"))
+    max_bytes = service.upload_rules()["max_bytes"]
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes + ENVELOPE_BYTES:
+        return _reply(service.refusal("too_large"))  # refused before a byte of it is parsed
+    form = await request.form(max_files=1, max_fields=4)
+    try:
+        file = form.get("file")
+        if not isinstance(file, UploadFile):
+            return _reply(service.refusal("empty"))
+        data = await file.read(max_bytes + 1)  # one byte more than allowed tells "too large"
+        number = str(form.get("intervention") or "").strip()
+        item = str(form.get("item") or "").strip() or None
+    finally:
+        await form.close()
+    try:
+        upload = await run_in_threadpool(
+            service.upload_evidence,
+            buyer_id=buyer,
+            data=data,
+            intervention=None if number.lower() in CURRENT else number,
+            item=item,
+        )
+    except ServiceUnavailable:
+        return _reply(service.refusal("unavailable"))
+    if upload.accepted and upload.evidence_id is not None:
+        background.add_task(rasa_api.tell_evidence_uploaded, buyer, upload.evidence_id)
+    return _reply(upload)
