@@ -85,8 +85,9 @@ class ActionCheckEligibility(BuyerAction):
         if verdict is Verdict.ELIGIBLE:
             dispatcher.utter_message(response="utter_offer_filing")
         elif verdict is Verdict.NOT_YET:
-            recheck = {"title": "到时再帮我查", "payload": f'/inform_order_id{{"order_id": "{order.id}"}}'}
-            dispatcher.utter_message(response="utter_offer_recheck", buttons=[recheck])
+            # widget (issue 14): offer to remind at the time (bot/actions/reminders.py)
+            dispatcher.utter_message(
+                response="utter_offer_reminder", order_id=order.id, time=local_time(decision.eligible_from))
         elif verdict is Verdict.NOT_APPLICABLE:
             dispatcher.utter_message(response="utter_alternatives", alternatives="；".join(decision.alternatives))
         elif verdict is Verdict.IN_PROGRESS:
