@@ -12,6 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from jieru.config import PROJECT_ROOT
+from tests.services.conftest import orders_db, widget_db  # noqa: F401  (widget fixtures, issue 14)
 
 # The example file's dispute on AS-70001 opened 2026-11-15 08:00 +08:00; 36 h later it
 # may go to JD intervention (seed jd-dispute-procedure.txt).
