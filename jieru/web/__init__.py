@@ -1,0 +1,1 @@
+"""The project's web service: the widget's files, the demo page, evidence uploads."""
