@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from jieru.db import repository
@@ -69,7 +69,7 @@ def due(session: Session, *, now: datetime, limit: int = 50) -> list[Reminder]:
 
 def claim(session: Session, *, reminder_id: int, now: datetime) -> bool:
     """Mark a pending reminder fired; False when another poller already did."""
-    result = session.execute(
+    result: CursorResult = session.execute(  # type: ignore[assignment]  # an UPDATE's result
         update(Reminder)
         .where(Reminder.id == reminder_id, Reminder.status == "pending")
         .values(status="fired", fired_at=now, attempts=Reminder.attempts + 1)

@@ -253,3 +253,17 @@ async def test_someone_elses_reminder_says_nothing(
         buyer={"jieru_buyer_id": "b2002"},
     )
     assert await run_action(ActionRemindEligibility(), tracker) == ([], [])
+
+
+def test_the_widgets_own_intents_never_fill_a_form_slot(domain):
+    # Rasa extracts from_text slots from triggered events too ("EXTERNAL: eligibility_opened").
+    widget = {"open_chat", "inform_evidence_uploaded", "eligibility_opened", "request_reminder"}
+    from_text = [
+        (name, m)
+        for name, slot in domain["slots"].items()
+        for m in slot["mappings"]
+        if m["type"] == "from_text"
+    ]
+    assert from_text
+    for name, mapping in from_text:
+        assert widget <= set(mapping.get("not_intent", [])), name
