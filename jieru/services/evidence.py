@@ -26,17 +26,19 @@ from jieru import config
 from jieru.db import evidence_files
 from jieru.kb import load_yaml
 from jieru.kb.evidence import checklist, problems
+from jieru.kb.faq import load_checked
 from jieru.services import transaction
 from jieru.storage import Storage, StorageError, storage
 
 WIDGET_FILE = "widget.yml"
+WIDGET_SCHEMA = "widget.schema.json"
 GPS_IFD = 0x8825  # EXIF pointer to the GPS (location) block
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
 
 
 def upload_rules() -> dict[str, Any]:
     """kb/widget.yml's ``uploads``: limits, accepted formats and the replies."""
-    return load_yaml(WIDGET_FILE)["uploads"]
+    return load_checked(WIDGET_FILE, WIDGET_SCHEMA)["uploads"]
 
 
 def _evidence_names() -> dict[str, dict]:

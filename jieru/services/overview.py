@@ -22,7 +22,7 @@ from datetime import datetime
 
 from jieru import config
 from jieru.db import repository
-from jieru.kb import load_yaml
+from jieru.kb.faq import load_checked
 from jieru.kb.policy import PlatformPolicy, load_policy
 from jieru.rules.deadlines import format_time
 from jieru.rules.eligibility import evaluate
@@ -63,7 +63,7 @@ class NextStep:
 
 
 def _templates() -> dict[str, str]:
-    return load_yaml("widget.yml")["next_steps"]
+    return load_checked("widget.yml", "widget.schema.json")["next_steps"]
 
 
 def is_open(aftersale: AfterSaleFacts, policy: PlatformPolicy) -> bool:
