@@ -11,6 +11,9 @@ from rasa_sdk.types import DomainDict
 from bot.actions.common import BuyerAction, call
 from jieru.services import overview
 
+# Buttons shown at most; the count says how many disputes there are in all.
+MAX_BUTTONS = 5
+
 
 class ActionShowOverview(BuyerAction):
     """Open disputes with their next steps as buttons; the greeting when there are none."""
@@ -28,6 +31,6 @@ class ActionShowOverview(BuyerAction):
         dispatcher.utter_message(
             response="utter_open_disputes",
             count=len(steps),
-            buttons=[{"title": s.line, "payload": s.payload} for s in steps],
+            buttons=[{"title": s.line, "payload": s.payload} for s in steps[:MAX_BUTTONS]],
         )
         return []

@@ -45,7 +45,6 @@ PRIORITY = {
     Verdict.NOT_APPLICABLE: 3,
     Verdict.UNKNOWN: 4,
 }
-MAX_STEPS = 5
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,7 @@ def next_step(
 
 
 def next_steps(orders: list[OrderFacts], *, now: datetime) -> list[NextStep]:
-    """Every open dispute of these orders with its next step, most urgent first (at most 5)."""
+    """Every open dispute of these orders with its next step, most urgent first."""
     steps: list[tuple[int, float, NextStep]] = []
     for order in orders:
         policy = load_policy(order.platform)
@@ -124,7 +123,7 @@ def next_steps(orders: list[OrderFacts], *, now: datetime) -> list[NextStep]:
             decision = evaluate(order, now=now, policy=policy, aftersale_id=aftersale.id)
             step = next_step(order, aftersale, decision, now=now, policy=policy)
             steps.append((PRIORITY[step.verdict], -aftersale.requested_at.timestamp(), step))
-    return [s for *_, s in sorted(steps, key=lambda x: (x[0], x[1]))][:MAX_STEPS]
+    return [s for *_, s in sorted(steps, key=lambda x: (x[0], x[1]))]
 
 
 def buyer_overview(*, buyer_id: str) -> list[NextStep]:

@@ -267,3 +267,47 @@ def test_the_widgets_own_intents_never_fill_a_form_slot(domain):
     assert from_text
     for name, mapping in from_text:
         assert widget <= set(mapping.get("not_intent", [])), name
+
+
+async def test_on_open_at_most_five_buttons_and_the_count_of_all(
+    orders_db, run_action, no_dev_buyer
+):
+    from tests.services.conftest import load_orders
+
+    rejected = {
+        "type": "refund",
+        "status": "merchant_rejected",
+        "requested_at": "2026-11-14T10:00:00+08:00",
+        "merchant_rejected_at": "2026-11-14T18:30:00+08:00",
+        "dispute_opened_at": "2026-11-15T08:00:00+08:00",
+    }
+    orders = [
+        {
+            "id": f"25039000000{i}",
+            "buyer_id": "b3003",
+            "shop_id": "s-jd-01",
+            "title": f"商品{i}",
+            "goods_type": "physical",
+            "amount": "10.00",
+            "payment_method": "online",
+            "status": "delivered",
+            "created_at": "2026-11-10T09:00:00+08:00",
+            "paid_at": "2026-11-10T09:00:00+08:00",
+            "aftersales": [{"id": f"AS-9300{i}", **rejected}],
+        }
+        for i in range(7)
+    ]
+    load_orders(
+        orders_db.session_factory,
+        {
+            "version": 1,
+            "buyers": [{"id": "b3003", "name": "王五"}],
+            "shops": [{"id": "s-jd-01", "name": "数码配件专营店", "platform": "jd"}],
+            "orders": orders,
+        },
+    )
+    tracker = make_tracker(
+        text="/open_chat", intent="open_chat", channel="app", metadata={"jieru_buyer_id": "b3003"}
+    )
+    _, [message] = await run_action(ActionShowOverview(), tracker)
+    assert message["count"] == 7 and len(message["buttons"]) == 5
