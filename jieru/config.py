@@ -39,6 +39,18 @@ class Settings:
     rasa_url: str | None = None
     rasa_auth_token: str | None = None
     # --- end widget ---
+    # --- web service (jieru.web.app) ---
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    # The Rasa server's socket.io address as the buyer's browser reaches it (the web
+    # channel of credentials.yml); the widget connects there.
+    rasa_socket_url: str = "http://127.0.0.1:5005"
+    # Buyers the demo page may log in as, issuing them short-lived tokens; empty (the
+    # default): no demo login at all, as in production.
+    web_demo_buyers: tuple[str, ...] = ()
+    # Folder of the built widget (npm run build in web/widget).
+    widget_dist: Path = PROJECT_ROOT / "web" / "widget" / "dist"
+    # --- end web service ---
 
 
 def _default_sqlite_url() -> str:
@@ -65,6 +77,14 @@ def settings() -> Settings:
         evidence_dir=Path(os.environ.get("JIERU_EVIDENCE_DIR") or PROJECT_ROOT / "var" / "evidence"),
         rasa_url=(os.environ.get("JIERU_RASA_URL") or "").rstrip("/") or None,
         rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN") or None,
+        # --- web service ---
+        web_host=os.environ.get("JIERU_WEB_HOST") or "127.0.0.1",
+        web_port=int(os.environ.get("JIERU_WEB_PORT") or 8000),
+        rasa_socket_url=(os.environ.get("JIERU_RASA_SOCKET_URL") or "http://127.0.0.1:5005").rstrip("/"),
+        web_demo_buyers=tuple(
+            b.strip() for b in (os.environ.get("JIERU_WEB_DEMO_BUYERS") or "").split(",") if b.strip()
+        ),
+        widget_dist=Path(os.environ.get("JIERU_WIDGET_DIST") or PROJECT_ROOT / "web" / "widget" / "dist"),
     )
 
 
