@@ -176,7 +176,7 @@ def test_a_closed_intervention_takes_no_more_evidence(widget_db):
     upload = evidence.upload_evidence(buyer_id="b1001", data=photo(), intervention=MINE)
     assert (upload.reason, upload.message) == (
         "closed",
-        f"介入单 {MINE} 已经已撤销，不能再补充凭证，这份没有保存。",
+        f"介入单 {MINE} 现在是“已撤销”，不能再补充凭证，这份没有保存。",
     )
 
 
