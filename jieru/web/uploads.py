@@ -7,8 +7,9 @@ and ``item`` (the kb/evidence.yml item the buyer says the file is; default a pho
 
 Reply, always JSON ``{"accepted": bool, "reason": str, "message": str, "evidence": {...} | null}``
 with the Chinese message from kb/widget.yml:
-201 accepted; 401 no or bad token (checked before the body is read); 400 no file; 413 too
-large; 415 not an image; 422 an image that does not decode; 404 unknown intervention (or
+201 accepted; 401 no or bad token (checked before the body is read); 400 no file or not a
+multipart form; 413 too large (a body over the limit is never read past it, with or
+without Content-Length); 415 not an image; 422 an image that does not decode; 404 unknown intervention (or
 someone else's); 409 intervention closed or full; 503 database or storage unavailable.
 After an accepted file the bot is told (jieru.web.rasa_api), in the background.
 
@@ -17,12 +18,14 @@ The router also runs the reminder poller (jieru.web.reminders) for the app that 
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 from jieru.auth import AuthError, MissingSecretError, verify_token
 from jieru.services import ServiceUnavailable
@@ -92,10 +95,17 @@ async def post_evidence(request: Request, background: BackgroundTasks) -> JSONRe
     if buyer is None:
         return _reply(service.refusal("unauthorized"))
     max_bytes = service.upload_rules()["max_bytes"]
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > max_bytes + ENVELOPE_BYTES:
-        return _reply(service.refusal("too_large"))  # refused before a byte of it is parsed
-    form = await request.form(max_files=1, max_fields=4)
+    body = await _body(request, limit=max_bytes + ENVELOPE_BYTES)
+    if body is None:
+        return _reply(service.refusal("too_large"))  # refused before any of it is parsed
+    if not (request.headers.get("content-type") or "").startswith("multipart/form-data"):
+        return _reply(service.refusal("empty"))
+    try:
+        form = await MultiPartParser(
+            request.headers, _replay(body), max_files=1, max_fields=4
+        ).parse()
+    except MultiPartException:
+        return _reply(service.refusal("empty"))
     try:
         file = form.get("file")
         if not isinstance(file, UploadFile):
@@ -118,3 +128,22 @@ async def post_evidence(request: Request, background: BackgroundTasks) -> JSONRe
     if upload.accepted and upload.evidence_id is not None:
         background.add_task(rasa_api.tell_evidence_uploaded, buyer, upload.evidence_id)
     return _reply(upload)
+
+
+async def _body(request: Request, *, limit: int) -> bytes | None:
+    """The request body, or None as soon as it passes ``limit`` bytes: a declared length
+    over it is refused unread, and a body sent without one (chunked) is never read past
+    it, so an upload holds at most ``limit`` bytes of memory."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+async def _replay(body: bytes) -> AsyncGenerator[bytes, None]:
+    yield body

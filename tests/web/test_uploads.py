@@ -158,3 +158,29 @@ def test_a_bot_that_cannot_be_reached_does_not_lose_the_file(client, rasa, widge
     rasa.status = 500
     assert post(client, photo(), intervention=MINE).status_code == 201
     assert files_in_db(widget_db) == 1 and len(rasa.requests) == 1
+
+
+def test_a_body_sent_without_a_length_is_not_read_past_the_limit(client, widget_db):
+    def chunks():  # no Content-Length: the client sends it chunked
+        yield b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n'
+        for _ in range(7):
+            yield bytes(1024 * 1024)
+        yield b"\r\n--x--\r\n"
+
+    headers = {**bearer(), "Content-Type": "multipart/form-data; boundary=x"}
+    reply = client.post("/api/evidence", headers=headers, content=chunks())
+    assert (reply.status_code, reply.json()["reason"]) == (413, "too_large")
+    assert files_in_db(widget_db) == 0 and stored_files(widget_db.evidence_dir) == []
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"file": "aGVsbG8="}', b"--x\r\nbroken"], ids=["json", "broken-multipart"]
+)
+def test_a_body_that_is_not_a_multipart_form_is_refused(client, body):
+    content_type = (
+        "application/json" if body.startswith(b"{") else "multipart/form-data; boundary=x"
+    )
+    reply = client.post(
+        "/api/evidence", headers={**bearer(), "Content-Type": content_type}, content=body
+    )
+    assert (reply.status_code, reply.json()["reason"]) == (400, "empty")
