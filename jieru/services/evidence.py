@@ -276,3 +276,25 @@ def receipt(*, buyer_id: str, evidence_id: int) -> Receipt | None:
         done=tuple(n for i, n in short if i in ticked),
         missing=tuple(n for i, n in short if i not in ticked),
     )
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    media_type: str
+    data: bytes
+
+
+def evidence_file(
+    *, buyer_id: str, evidence_id: int, store: Storage | None = None
+) -> StoredFile | None:
+    """The stored (GPS-free) copy of the buyer's uploaded file; None when it is not theirs
+    or no longer kept."""
+    with transaction() as session:
+        row = evidence_files.buyer_file(session, buyer_id=buyer_id, evidence_id=evidence_id)
+        if row is None or row.file_key is None or row.media_type is None:
+            return None
+        key, media_type = row.file_key, row.media_type
+    try:
+        return StoredFile(media_type, (store or storage()).get(key))
+    except KeyError:
+        return None

@@ -13,6 +13,9 @@ without Content-Length); 415 not an image; 422 an image that does not decode; 40
 someone else's); 409 intervention closed or full; 503 database or storage unavailable.
 After an accepted file the bot is told (jieru.web.rasa_api), in the background.
 
+``GET /api/evidence/<id>`` (same token) gives back the stored copy of one of the buyer's
+own files (without GPS); someone else's, or an unknown id: 404.
+
 The router also runs the reminder poller (jieru.web.reminders) for the app that includes it.
 """
 
@@ -22,7 +25,7 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -147,3 +150,25 @@ async def _body(request: Request, *, limit: int) -> bytes | None:
 
 async def _replay(body: bytes) -> AsyncGenerator[bytes, None]:
     yield body
+
+
+@router.get("/api/evidence/{evidence_id}")
+async def get_evidence(request: Request, evidence_id: int) -> Response:
+    """The stored copy of one of the buyer's own files (someone else's reads as unknown)."""
+    buyer = _buyer(request)
+    if buyer is None:
+        return _reply(service.refusal("unauthorized"))
+    try:
+        found = await run_in_threadpool(
+            service.evidence_file, buyer_id=buyer, evidence_id=evidence_id
+        )
+    except ServiceUnavailable:
+        return _reply(service.refusal("unavailable"))
+    if found is None:
+        return JSONResponse({"error": "not_found"}, status_code=404)
+    # Served as the image it was checked to be, never sniffed as anything else.
+    return Response(
+        found.data,
+        media_type=found.media_type,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+    )

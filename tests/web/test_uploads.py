@@ -184,3 +184,21 @@ def test_a_body_that_is_not_a_multipart_form_is_refused(client, body):
         "/api/evidence", headers={**bearer(), "Content-Type": content_type}, content=body
     )
     assert (reply.status_code, reply.json()["reason"]) == (400, "empty")
+
+
+def test_the_buyer_gets_back_the_stored_copy_without_gps_and_no_one_else_does(client):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from tests.services.images import GPS_IFD
+
+    evidence_id = post(client, photo(), intervention=MINE).json()["evidence"]["id"]
+    mine = client.get(f"/api/evidence/{evidence_id}", headers=bearer())
+    assert mine.status_code == 200 and mine.headers["content-type"] == "image/jpeg"
+    assert mine.headers["x-content-type-options"] == "nosniff"
+    assert Image.open(BytesIO(mine.content)).getexif().get_ifd(GPS_IFD) == {}
+    theirs = client.get(f"/api/evidence/{evidence_id}", headers=bearer("b2002"))
+    unknown = client.get("/api/evidence/999999", headers=bearer("b2002"))
+    assert theirs.status_code == unknown.status_code == 404 and theirs.json() == unknown.json()
+    assert client.get(f"/api/evidence/{evidence_id}").status_code == 401
