@@ -58,11 +58,14 @@ export class Conversation {
     const unsent = this.messages.filter(
       (m) => m.from === "user" && m.status === "pending" && !serverIds.has(m.id),
     );
-    const failed = this.messages.filter((m) => m.status === "failed" && !serverIds.has(m.id));
+    // Kept too: what only this browser knows (refused messages, upload receipts).
+    const local = this.messages.filter(
+      (m) => (m.status === "failed" || m.from === "system") && !serverIds.has(m.id),
+    );
     this.messages = [];
     this.ids = new Set();
     for (const m of history) this.add({ ...m, status: m.from === "user" ? "sent" : undefined });
-    for (const m of [...failed, ...unsent]) this.add(m);
+    for (const m of [...local, ...unsent]) this.add(m);
     return unsent;
   }
 

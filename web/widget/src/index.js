@@ -16,6 +16,28 @@ import { CSS } from "./styles.js";
 const ACK_TIMEOUT_MS = 10000;
 const OPEN_INTENT = "/open_chat";
 
+// Icons as SVG paths: no icon font or emoji glyph the buyer's system may lack.
+const BUBBLE = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
+const CLIP =
+  "M16.5 6.5l-7.8 7.8a2 2 0 0 0 2.8 2.8l7.8-7.8a4 4 0 0 0-5.7-5.7L5.8 11.4a6 6 0 0 0 8.5 8.5l6.4-6.4";
+
+function icon(doc, d) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = doc.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "24");
+  svg.setAttribute("height", "24");
+  svg.setAttribute("aria-hidden", "true");
+  const path = doc.createElementNS(ns, "path");
+  path.setAttribute("d", d);
+  path.setAttribute("fill", "none");
+  path.setAttribute("stroke", "currentColor");
+  path.setAttribute("stroke-width", "2");
+  path.setAttribute("stroke-linejoin", "round");
+  svg.appendChild(path);
+  return svg;
+}
+
 function resolveToken(config) {
   return Promise.resolve(typeof config.token === "function" ? config.token() : config.token);
 }
@@ -63,7 +85,8 @@ export function init(userConfig) {
   const replies = el(doc, "div", "jw-replies");
   replies.setAttribute("role", "group");
   const form = el(doc, "form", "jw-form");
-  const attach = el(doc, "button", "jw-attach", "📎");
+  const attach = el(doc, "button", "jw-attach");
+  attach.appendChild(icon(doc, CLIP));
   attach.setAttribute("type", "button");
   attach.setAttribute("aria-label", t.attach);
   attach.title = t.attach;
@@ -84,7 +107,8 @@ export function init(userConfig) {
   form.append(attach, file, input, send);
   panel.append(head, status, log, typing, replies, form);
 
-  const launcher = el(doc, "button", "jw-launcher", "💬");
+  const launcher = el(doc, "button", "jw-launcher");
+  launcher.appendChild(icon(doc, BUBBLE));
   launcher.setAttribute("type", "button");
   launcher.setAttribute("aria-label", t.open);
   launcher.setAttribute("aria-controls", panel.id);
@@ -131,8 +155,10 @@ export function init(userConfig) {
   }
 
   function system(text) {
-    conversation.add({ id: newId(), from: "system", text, ts: Date.now() / 1000 });
+    const id = newId();
+    conversation.add({ id, from: "system", text, ts: Date.now() / 1000 });
     render();
+    return id;
   }
 
   // --- sending ---
@@ -187,7 +213,7 @@ export function init(userConfig) {
     const chosen = Array.from(file.files || []);
     file.value = "";
     for (const one of chosen) {
-      system(t.uploading(one.name));
+      const line = system(t.uploading(one.name));
       const body = new FormData();
       body.append("file", one, one.name);
       body.append("intervention", "current");
@@ -199,10 +225,11 @@ export function init(userConfig) {
           headers: { Authorization: `Bearer ${token}` },
         });
         const result = await reply.json();
-        system(result.message || t.uploadFailed);
+        conversation.update(line, { text: result.message || t.uploadFailed });
       } catch {
-        system(t.uploadFailed);
+        conversation.update(line, { text: t.uploadFailed });
       }
+      render();
     }
   });
 

@@ -3,7 +3,7 @@ export const CSS = `
 .jieru-w{--jw-primary:#e4393c;--jw-bg:#fff;--jw-text:#222;--jw-bot:#f3f4f6;position:fixed;bottom:20px;right:20px;z-index:2147483000;font:14px/1.5 -apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:var(--jw-text)}
 .jieru-w.left{right:auto;left:20px}
 .jieru-w *{box-sizing:border-box}
-.jieru-w .jw-launcher{position:relative;width:56px;height:56px;border-radius:50%;border:0;background:var(--jw-primary);color:#fff;font-size:24px;cursor:pointer;box-shadow:0 4px 12px rgba(0,0,0,.25)}
+.jieru-w .jw-launcher{position:relative;width:56px;height:56px;border-radius:50%;border:0;background:var(--jw-primary);color:#fff;display:flex;align-items:center;justify-content:center;cursor:pointer;box-shadow:0 4px 12px rgba(0,0,0,.25)}
 .jieru-w .jw-launcher:focus-visible,.jieru-w button:focus-visible,.jieru-w textarea:focus-visible{outline:3px solid #1a73e8;outline-offset:2px}
 .jieru-w .jw-badge{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 6px;border-radius:10px;background:#1a73e8;color:#fff;font-size:12px;line-height:20px}
 .jieru-w .jw-badge[hidden]{display:none}
