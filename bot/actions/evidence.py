@@ -8,6 +8,9 @@ typed by hand with someone else's id finds nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -17,6 +20,7 @@ from bot.actions.common import BuyerAction, call
 from jieru.services import evidence
 
 SEPARATOR = "、"
+T = TypeVar("T")
 
 
 def entity_int(tracker: Tracker, entity: str) -> int | None:
@@ -24,6 +28,13 @@ def entity_int(tracker: Tracker, entity: str) -> int | None:
     value = next(tracker.get_latest_entity_values(entity), None)
     text = str(value or "").strip()
     return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
+async def named_row(tracker: Tracker, entity: str, fn: Callable[..., T], buyer: str) -> T | None:
+    """``fn(buyer_id=buyer, <entity>=<id>)`` for the id the latest message's ``entity``
+    names (a triggered event's), or None when it names none."""
+    ident = entity_int(tracker, entity)
+    return None if ident is None else await call(fn, buyer_id=buyer, **{entity: ident})
 
 
 class ActionAcknowledgeEvidence(BuyerAction):
@@ -35,10 +46,7 @@ class ActionAcknowledgeEvidence(BuyerAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, buyer: str
     ) -> list[EventType]:
-        evidence_id = entity_int(tracker, "evidence_id")
-        receipt = None
-        if evidence_id is not None:
-            receipt = await call(evidence.receipt, buyer_id=buyer, evidence_id=evidence_id)
+        receipt = await named_row(tracker, "evidence_id", evidence.receipt, buyer)
         if receipt is None:
             dispatcher.utter_message(response="utter_evidence_not_found")
             return []

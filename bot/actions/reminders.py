@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.common import BuyerAction, call, local_time, order_line
-from bot.actions.evidence import entity_int
+from bot.actions.evidence import named_row
 from jieru.rules.facts import Verdict
 from jieru.services import reminders
 from jieru.services.reminders import Outcome
@@ -67,10 +67,7 @@ class ActionRemindEligibility(BuyerAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, buyer: str
     ) -> list[EventType]:
-        reminder_id = entity_int(tracker, "reminder_id")
-        found = None
-        if reminder_id is not None:
-            found = await call(reminders.reminded, buyer_id=buyer, reminder_id=reminder_id)
+        found = await named_row(tracker, "reminder_id", reminders.reminded, buyer)
         if found is None:
             return []  # not this buyer's reminder: nothing to say about it
         order, decision = found.order, found.decision

@@ -5,7 +5,6 @@ through POST /api/evidence, and a due reminder, both delivered through Rasa's HT
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import datetime
 
@@ -20,30 +19,12 @@ from jieru.db import reminders as reminder_rows
 from jieru.db.session import get_sessionmaker
 from jieru.web import reminders as poller
 from jieru.web.uploads import router
+from tests.e2e import test_app_conversations as app_conversations
+from tests.e2e.test_app_conversations import Buyer
 from tests.services.images import photo
 
 pytestmark = pytest.mark.servers
-
-WEBHOOK = "/webhooks/app/webhook"
-
-
-@pytest.fixture(scope="module")
-def base_url() -> str:
-    url = os.environ.get("JIERU_RASA_URL")
-    if not url:
-        pytest.skip("JIERU_RASA_URL not set: run through scripts/test.sh")
-    return url
-
-
-def say(base_url: str, buyer: str, text: str) -> list[dict]:
-    reply = httpx.post(
-        base_url + WEBHOOK,
-        json={"message": text},
-        timeout=60,
-        headers={"Authorization": f"Bearer {make_token(buyer, minutes=10)}"},
-    )
-    assert reply.status_code == 200, reply.text
-    return reply.json()
+base_url = app_conversations.base_url  # the same fixture: the running Rasa server's URL
 
 
 def bot_texts(base_url: str, conversation: str) -> list[str]:
@@ -67,7 +48,7 @@ def wait_for(base_url: str, conversation: str, fragment: str, seconds: float = 2
 
 def test_on_open_the_buyer_sees_their_disputes_as_buttons(base_url):
     # b1003's tablet case is in Taobao intervention (demo data): its button checks progress.
-    messages = say(base_url, "b1003", "/open_chat")
+    messages = Buyer(base_url, "b1003").say("/open_chat")
     buttons = [b for m in messages for b in m.get("buttons", [])]
     assert any(
         b["payload"] == '/check_progress{"order_id": "3906789012345"}'
@@ -78,7 +59,7 @@ def test_on_open_the_buyer_sees_their_disputes_as_buttons(base_url):
 
 def test_an_uploaded_photo_is_acknowledged_in_the_conversation(base_url, monkeypatch, tmp_path):
     monkeypatch.setenv("JIERU_EVIDENCE_DIR", str(tmp_path))
-    say(base_url, "b1003", "/open_chat")
+    Buyer(base_url, "b1003").say("/open_chat")
     app = FastAPI()
     app.include_router(router)
     with TestClient(app) as client:  # background tasks run before the call returns
@@ -93,7 +74,7 @@ def test_an_uploaded_photo_is_acknowledged_in_the_conversation(base_url, monkeyp
 
 
 async def test_a_due_reminder_reaches_the_conversation(base_url):
-    say(base_url, "b1001", "/open_chat")
+    Buyer(base_url, "b1001").say("/open_chat")
     at: datetime = now()
     with get_sessionmaker().begin() as session:
         reminder_rows.schedule(
