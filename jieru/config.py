@@ -50,6 +50,8 @@ class Settings:
     web_demo_buyers: tuple[str, ...] = ()
     # Folder of the built widget (npm run build in web/widget).
     widget_dist: Path = PROJECT_ROOT / "web" / "widget" / "dist"
+    # Host sites whose pages may post evidence to the web service from their own origin.
+    web_cors_origins: tuple[str, ...] = ()
     # --- end web service ---
 
 
@@ -83,6 +85,9 @@ def settings() -> Settings:
         rasa_socket_url=(os.environ.get("JIERU_RASA_SOCKET_URL") or "http://127.0.0.1:5005").rstrip("/"),
         web_demo_buyers=tuple(
             b.strip() for b in (os.environ.get("JIERU_WEB_DEMO_BUYERS") or "").split(",") if b.strip()
+        ),
+        web_cors_origins=tuple(
+            o.strip() for o in (os.environ.get("JIERU_WEB_CORS_ORIGINS") or "").split(",") if o.strip()
         ),
         widget_dist=Path(os.environ.get("JIERU_WIDGET_DIST") or PROJECT_ROOT / "web" / "widget" / "dist"),
     )

@@ -17,6 +17,7 @@ import json
 from importlib.resources import files
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -43,6 +44,14 @@ def create_app(config: Settings | None = None) -> FastAPI:
     config = config or settings()
     app = FastAPI(title="jieru web", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(uploads_router)
+    if config.web_cors_origins:
+        # A widget embedded in another site posts evidence from that site's origin.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(config.web_cors_origins),
+            allow_methods=["POST"],
+            allow_headers=["Authorization"],
+        )
 
     @app.get("/health")
     async def health() -> dict[str, str]:
