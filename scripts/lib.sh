@@ -125,8 +125,10 @@ setup_widget() {
 # setup_browser: Debian's chromium and CJK fonts for the browser tests (never a browser
 # downloaded by Playwright).
 setup_browser() {
-  local missing=()
-  [ -x /usr/bin/chromium ] || missing+=(chromium)
-  fc-list 2>/dev/null | grep -qi "noto sans cjk" || missing+=(fonts-noto-cjk)
+  local missing=() package
+  for package in chromium fonts-noto-cjk; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$package")
+  done
   if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
 }
