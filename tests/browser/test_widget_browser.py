@@ -226,3 +226,35 @@ def test_a_dropped_connection_loses_nothing_and_sends_nothing_twice(context, web
     assert said.count("退货寄回去了卖家不退钱") == 1
     assert page.locator(".jw-msg.user", has_text="退货寄回去了卖家不退钱").count() == 1
     widget.shot("reconnected")
+
+
+def test_keyboard_only_and_the_unread_badge_of_a_collapsed_tab(context, web_url) -> None:
+    page = context.new_page()
+    widget = Widget(page, web_url, "b1002")
+    page.goto(widget.url)
+    launcher = page.get_by_role("button", name=re.compile("打开客服对话"))
+    launcher.focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("dialog", name="介入助手").wait_for()
+    box = page.get_by_role("textbox", name="输入您的问题")
+    assert box.evaluate("el => el === document.activeElement")
+    before = widget.bot_count()
+    page.keyboard.type("淘宝介入要多久")
+    page.keyboard.press("Enter")
+    widget.wait_for_bot(before)
+    page.keyboard.press("Escape")
+    page.get_by_role("dialog", name="介入助手").wait_for(state="hidden")
+    assert launcher.evaluate("el => el === document.activeElement")
+    assert launcher.get_attribute("aria-expanded") == "false"
+
+    # The same buyer in a second tab: the first, collapsed, counts the bot's replies.
+    other = Widget(context.new_page(), web_url, "b1002").open()
+    other.say("京东介入在哪里")
+    badge = page.locator(".jw-badge")
+    badge.wait_for(state="visible", timeout=REPLY_MS)
+    assert int(badge.inner_text()) >= 1
+    assert "未读" in launcher.get_attribute("aria-label")
+    widget.shot("unread-badge")
+    page.keyboard.press("Enter")  # the launcher still has the focus
+    assert badge.is_hidden()
+    assert "京东介入在哪里" in widget.log.inner_text()

@@ -276,7 +276,13 @@ export function init(userConfig) {
       });
     });
     socket.on("disconnect", (reason) => {
-      if (reason !== "io client disconnect") status.textContent = t.offline;
+      if (reason === "io client disconnect") return;
+      status.textContent = t.offline;
+      // The server closed it (a token that expired while connected): socket.io does not
+      // retry that by itself; reconnecting asks the token function for a new token.
+      if (reason === "io server disconnect" && typeof config.token === "function") {
+        setTimeout(() => socket.connect(), 1000);
+      }
     });
     socket.on("connect_error", (error) => {
       if (error && error.message === "unauthorized") {
