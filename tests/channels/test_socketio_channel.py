@@ -168,6 +168,8 @@ async def running_server(
     finally:
         for client in server.clients:
             await client.close()
+        # Stops the server's ping tasks, which would outlive the test's event loop.
+        await channel.sio.shutdown()
         running.close()
         await running.wait_closed()
 
