@@ -38,6 +38,19 @@ function icon(doc, d) {
   return svg;
 }
 
+// localStorage/sessionStorage, or a stand-in in memory where the browser forbids them
+// (storage disabled, some sandboxed frames): the server still has the conversation.
+function storage(name) {
+  try {
+    const store = window[name];
+    store.getItem("jieru-widget:probe");
+    return store;
+  } catch {
+    const memory = new Map();
+    return { getItem: (k) => memory.get(k) ?? null, setItem: (k, v) => memory.set(k, String(v)) };
+  }
+}
+
 function resolveToken(config) {
   return Promise.resolve(typeof config.token === "function" ? config.token() : config.token);
 }
@@ -266,8 +279,9 @@ export function init(userConfig) {
         render();
         for (const message of unsent) emitMessage(message);
         // The bot speaks first once per tab session (a reload keeps it), not on reconnects.
-        if (!greeted && !sessionStorage.getItem(`jieru-widget:opened:${history.buyer}`)) {
-          sessionStorage.setItem(`jieru-widget:opened:${history.buyer}`, "1");
+        const session = storage("sessionStorage");
+        if (!greeted && !session.getItem(`jieru-widget:opened:${history.buyer}`)) {
+          session.setItem(`jieru-widget:opened:${history.buyer}`, "1");
           const hello = { id: newId(), from: "user", text: OPEN_INTENT, ts: Date.now() / 1000, status: "pending" };
           conversation.add(hello);
           emitMessage(hello);
@@ -308,7 +322,7 @@ export function init(userConfig) {
 
   resolveToken(config).then((token) => {
     const buyer = tokenSubject(token) || "anonymous";
-    cache = new Cache(window.localStorage, config.server, buyer);
+    cache = new Cache(storage("localStorage"), config.server, buyer);
     const saved = cache.load();
     conversation = new Conversation(saved.messages);
     setUnread(saved.unread || 0);
