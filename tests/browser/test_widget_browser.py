@@ -145,6 +145,8 @@ def test_ask_pick_the_order_file_with_a_photo_and_reload(context, web_url) -> No
     widget.wait_for_text("介入单号 JR")
     widget.upload("掉色.jpg", photo_bytes(), "image/jpeg")
     widget.page.locator(".jw-msg.system", has_text="已收到").wait_for(timeout=REPLY_MS)
+    # The bot's own receipt, sent into the conversation through the web channel.
+    widget.page.locator(".jw-msg.bot", has_text="已附到介入单").wait_for(timeout=REPLY_MS)
     widget.shot("intervention-filed")
     shown = widget.log.inner_text()
 
@@ -153,7 +155,13 @@ def test_ask_pick_the_order_file_with_a_photo_and_reload(context, web_url) -> No
     widget.wait_for_text("介入单号 JR")
     widget.page.wait_for_function("() => !document.querySelector('.jw-status').textContent")
     reloaded = widget.log.inner_text()
-    for line in ("卖家拒绝退款怎么办", "纯棉四件套", "四件套洗一次就严重掉色", "介入单号 JR"):
+    for line in (
+        "卖家拒绝退款怎么办",
+        "纯棉四件套",
+        "四件套洗一次就严重掉色",
+        "介入单号 JR",
+        "收到商品照片",
+    ):
         assert line in reloaded
     assert reloaded.count("四件套洗一次就严重掉色，申请退款被商家拒绝") == shown.count(
         "四件套洗一次就严重掉色，申请退款被商家拒绝"
