@@ -40,6 +40,22 @@ class Settings:
     agent_hours: tuple[time, time]
     agent_weekdays: frozenset[int]
     agent_minutes_per_case: int
+    # Where uploaded evidence files are kept ("local": a folder on disk; "s3" is an
+    # interface without a backend here, see jieru.storage).
+    evidence_storage: str = "local"
+    evidence_dir: Path = PROJECT_ROOT / "var" / "evidence"
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    # The Rasa server's socket.io address as the buyer's browser reaches it (the web
+    # channel of credentials.yml); the widget connects there.
+    rasa_socket_url: str = "http://127.0.0.1:5005"
+    # Buyers the demo page may log in as, issuing them short-lived tokens; empty (the
+    # default): no demo login at all, as in production.
+    web_demo_buyers: tuple[str, ...] = ()
+    # Folder of the built widget (npm run build in web/widget).
+    widget_dist: Path = PROJECT_ROOT / "web" / "widget" / "dist"
+    # Host sites whose pages may post evidence to the web service from their own origin.
+    web_cors_origins: tuple[str, ...] = ()
 
 
 def _agent_hours(value: str) -> tuple[time, time]:
@@ -55,6 +71,8 @@ def _weekdays(value: str) -> frozenset[int]:
     if not days or not days <= set(range(1, 8)):
         raise ValueError(f"JIERU_AGENT_WEEKDAYS must list ISO weekdays 1-7, not {value!r}")
     return days
+
+
 
 
 def _default_sqlite_url() -> str:
@@ -82,6 +100,18 @@ def settings() -> Settings:
         agent_hours=_agent_hours(os.environ.get("JIERU_AGENT_HOURS", "09:00-22:00")),
         agent_weekdays=_weekdays(os.environ.get("JIERU_AGENT_WEEKDAYS", "1,2,3,4,5,6,7")),
         agent_minutes_per_case=int(os.environ.get("JIERU_AGENT_MINUTES_PER_CASE", "6")),
+        evidence_storage=os.environ.get("JIERU_EVIDENCE_STORAGE") or "local",
+        evidence_dir=Path(os.environ.get("JIERU_EVIDENCE_DIR") or PROJECT_ROOT / "var" / "evidence"),
+        web_host=os.environ.get("JIERU_WEB_HOST") or "127.0.0.1",
+        web_port=int(os.environ.get("JIERU_WEB_PORT") or 8000),
+        rasa_socket_url=(os.environ.get("JIERU_RASA_SOCKET_URL") or "http://127.0.0.1:5005").rstrip("/"),
+        web_demo_buyers=tuple(
+            b.strip() for b in (os.environ.get("JIERU_WEB_DEMO_BUYERS") or "").split(",") if b.strip()
+        ),
+        web_cors_origins=tuple(
+            o.strip() for o in (os.environ.get("JIERU_WEB_CORS_ORIGINS") or "").split(",") if o.strip()
+        ),
+        widget_dist=Path(os.environ.get("JIERU_WIDGET_DIST") or PROJECT_ROOT / "web" / "widget" / "dist"),
     )
 
 

@@ -7,6 +7,9 @@ from typing import Any
 from jieru.auth import valid_buyer_id
 
 APP_CHANNEL = "app"
+# The web widget's socket.io channel (jieru.rasa.channels.socketio), as authenticated.
+WEB_CHANNEL = "web"
+AUTHENTICATED_CHANNELS = (APP_CHANNEL, WEB_CHANNEL)
 # Set by the app channel from the verified token, overwriting whatever the client sent.
 BUYER_METADATA_KEY = "jieru_buyer_id"
 
@@ -18,10 +21,11 @@ def buyer_from_tracker_metadata(
 ) -> str | None:
     """The buyer a message speaks for, or None when no buyer is known.
 
-    On the ``app`` channel: the buyer the channel took from the verified token, never the
-    development buyer. On any other channel (shell, local REST): ``dev_buyer``.
+    On the authenticated channels (``app``, ``web``): the buyer the channel took from the
+    verified token, never the development buyer. On any other channel (shell, local
+    REST): ``dev_buyer``.
     """
-    if input_channel != APP_CHANNEL:
+    if input_channel not in AUTHENTICATED_CHANNELS:
         return dev_buyer
     metadata = (latest_message or {}).get("metadata")
     buyer = metadata.get(BUYER_METADATA_KEY) if isinstance(metadata, dict) else None

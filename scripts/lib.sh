@@ -102,3 +102,41 @@ train_model() {
       --data bot/data --out "$out" --fixed-model-name jieru)
   echo "$digest" > "$out/jieru.inputs.sha256"
 }
+
+# as_root CMD...: run a command as root (directly, or through sudo when not root).
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# apt_install PACKAGE...: install Debian packages that are missing (CI starts clean).
+apt_install() {
+  log "installing $* (apt)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@"
+}
+
+# setup_widget: the widget's npm packages from its lock file (into web/widget/node_modules,
+# nothing global; skipped when the lock is unchanged), then its bundle in web/widget/dist.
+setup_widget() {
+  local dir="$ROOT/web/widget" stamp want
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  stamp="$dir/node_modules/.jieru-lock.sha256"
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    log "installing the widget's npm packages from web/widget/package-lock.json"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
+  (cd "$dir" && npm run --silent build)
+}
+
+# setup_browser: Debian's chromium and CJK fonts for the browser tests (never a browser
+# downloaded by Playwright).
+setup_browser() {
+  local missing=() package
+  for package in chromium fonts-noto-cjk; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$package")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+}

@@ -25,6 +25,8 @@ if [ -n "$only" ] && [[ " ${STAGES[*]} " != *" $only "* ]]; then
 fi
 
 setup_envs
+setup_widget
+setup_browser
 work="$(mktemp -d)"
 pids=()
 cleanup() {
@@ -41,14 +43,15 @@ stage_lint() {
   # "$VENV_ACTIONS/bin/ruff" format --check jieru bot tests bench
   "$VENV_ACTIONS/bin/lint-imports"
   "$VENV_ACTIONS/bin/mypy"
-  "$VENV_ACTIONS/bin/hadolint" Dockerfile Dockerfile.actions
+  "$VENV_ACTIONS/bin/hadolint" Dockerfile Dockerfile.actions Dockerfile.web
   "$VENV_ACTIONS/bin/jieru" kb build --check
 }
 
 stage_unit() {
-  log "stage 2/7: agent console (npm ci from the lock file, node unit tests, esbuild bundle); unit and integration tests (action-server environment, SQLAlchemy 2)"
+  log "stage 2/7: agent console and widget (npm ci from the lock files, node unit tests, esbuild bundles); unit and integration tests (action-server environment, SQLAlchemy 2)"
   (cd web/console && npm ci --no-audit --no-fund && npm test && npm run build)
-  "$VENV_ACTIONS/bin/python" -m pytest -q -m "not rasa and not servers"
+  (cd web/widget && npm test --silent)
+  "$VENV_ACTIONS/bin/python" -m pytest -q -m "not rasa and not servers and not browser"
 }
 
 stage_rasa_unit() {
@@ -74,13 +77,14 @@ stage_conversations() {
 }
 
 stage_e2e() {
-  log "stage 7/7: whole conversations over HTTP through the authenticated app channel"
+  log "stage 7/7: whole conversations over HTTP (app channel) and in chromium (web widget, agent console)"
   export DATABASE_URL="sqlite:///$work/http.db"
   export JIERU_CLOCK="$DEMO_AS_OF" JIERU_DEV_BUYER=""
   export JIERU_APP_JWT_SECRET="test-secret-$RANDOM$RANDOM"
   "$VENV_ACTIONS/bin/jieru" db upgrade
   "$VENV_ACTIONS/bin/jieru" import-orders demo/orders.json
   local actions_port="${JIERU_TEST_ACTIONS_PORT:-5155}" rasa_port="${JIERU_TEST_RASA_PORT:-5105}"
+  local web_port="${JIERU_TEST_WEB_PORT:-8105}"
   # The project's endpoints.yml (tracker store included), with this run's action server.
   sed "s#http://localhost:5055/webhook#http://127.0.0.1:$actions_port/webhook#" endpoints.yml > "$work/endpoints.yml"
   # The servers start through the images' own entrypoints (docker/), so what the
@@ -90,11 +94,21 @@ stage_e2e() {
   JIERU_BIN="$VENV_RASA/bin" PORT="$rasa_port" JIERU_ENDPOINTS="$work/endpoints.yml" \
     docker/entrypoint-rasa.sh > "$work/rasa.log" 2>&1 &
   pids+=($!)
+  JIERU_BIN="$VENV_ACTIONS/bin" PORT="$web_port" JIERU_WEB_HOST=127.0.0.1 \
+    JIERU_RASA_URL="http://127.0.0.1:$rasa_port" JIERU_RASA_SOCKET_URL="http://127.0.0.1:$rasa_port" \
+    JIERU_WEB_DEMO_BUYERS=b1001,b1002,b1003,b1004,b1005,b1006 JIERU_EVIDENCE_DIR="$work/evidence" \
+    docker/entrypoint-web.sh > "$work/web.log" 2>&1 &
+  pids+=($!)
   wait_for_http "http://127.0.0.1:$actions_port/health" 120 "action server"
   wait_for_http "http://127.0.0.1:$rasa_port/status" 300 "Rasa server"
+  wait_for_http "http://127.0.0.1:$web_port/health" 60 "web service"
   JIERU_RASA_URL="http://127.0.0.1:$rasa_port" JIERU_SERVER_LOGS="$work/rasa.log:$work/actions.log" \
     "$VENV_ACTIONS/bin/python" -m pytest -q -m servers \
     || { tail -n 50 "$work/rasa.log" "$work/actions.log"; exit 1; }
+  # Screenshots of the browser tests stay in test-artifacts/browser/ (CI keeps them).
+  JIERU_WEB_URL="http://127.0.0.1:$web_port" JIERU_RASA_URL="http://127.0.0.1:$rasa_port" \
+    "$VENV_ACTIONS/bin/python" -m pytest -q -m browser tests/browser \
+    || { tail -n 50 "$work/rasa.log" "$work/web.log"; exit 1; }
 }
 
 if [ -n "$only" ]; then

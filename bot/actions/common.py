@@ -156,10 +156,19 @@ def answer_faq(dispatcher: CollectingDispatcher, key: str, tracker: Tracker) -> 
 
 
 def buyer_id(tracker: Tracker) -> str | None:
-    """The authenticated buyer of this conversation (see jieru.identity)."""
-    return buyer_from_tracker_metadata(
-        tracker.latest_message, tracker.get_latest_input_channel(), config.settings().dev_buyer
-    )
+    """The authenticated buyer of this conversation (see jieru.identity).
+
+    An event the web service triggers (Rasa's trigger_intent: an uploaded file, a due
+    reminder) carries no metadata of its own; it speaks for the buyer of the conversation's
+    latest message that does (conversations are keyed by the buyer)."""
+    dev_buyer, channel = config.settings().dev_buyer, tracker.get_latest_input_channel()
+    buyer = buyer_from_tracker_metadata(tracker.latest_message, channel, dev_buyer)
+    # Triggered events: looked up on the same channel only.
+    if buyer is None and (tracker.latest_message.get("metadata") or {}).get("is_external"):
+        earlier = (e for e in reversed(tracker.events) if e.get("event") == "user")
+        same = (e for e in earlier if e.get("input_channel") == channel)
+        buyer = next(filter(None, (buyer_from_tracker_metadata(e, channel, dev_buyer) for e in same)), None)
+    return buyer
 
 
 async def call(fn: Callable[..., T], /, **kwargs: Any) -> T:

@@ -4,7 +4,8 @@ confirm, file in one transaction."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -24,18 +25,19 @@ from bot.actions.common import (
     is_payload,
     label,
     labels,
+    local_time,
     order_button,
     order_line,
-    order_payload,
     problems,
     say_order_not_found,
     template,
 )
 from jieru.kb.evidence import checklist
 from jieru.rules.facts import Verdict
-from jieru.services import disputes, progress
+from jieru.services import disputes, evidence, progress, reminders
 from jieru.services.disputes import Lookup
 from jieru.services.errors import OrderNotFound
+from jieru.services.reminders import Outcome
 
 # The longest description the form keeps; utter_description_invalid shows this number.
 MAX_DESCRIPTION = 500
@@ -117,8 +119,12 @@ class ActionCheckEligibility(BuyerAction):
         if verdict is Verdict.ELIGIBLE:
             dispatcher.utter_message(response="utter_offer_filing")
         elif verdict is Verdict.NOT_YET:
-            recheck = {"title": button_title("recheck_later"), "payload": order_payload(order.id)}
-            dispatcher.utter_message(response="utter_offer_recheck", buttons=[recheck])
+            # Offer to remind the buyer at the time (ActionScheduleReminder below).
+            dispatcher.utter_message(
+                response="utter_offer_reminder",
+                order_id=order.id,
+                time=local_time(decision.eligible_from),
+            )
         elif verdict is Verdict.NOT_APPLICABLE:
             dispatcher.utter_message(
                 response="utter_alternatives",
@@ -336,3 +342,121 @@ class ActionFileIntervention(BuyerAction):
             response="utter_filing_refused", explanation=filing.decision.explanation
         )
         return [*reset, SlotSet("eligibility", filing.decision.verdict.value)]
+
+
+# ----- The bot's receipt for an evidence file the buyer uploaded in the widget -----
+
+T = TypeVar("T")
+
+
+def entity_int(tracker: Tracker, entity: str) -> int | None:
+    """The latest message's ``entity`` as a positive integer id, or None."""
+    value = next(tracker.get_latest_entity_values(entity), None)
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
+async def named_row(tracker: Tracker, entity: str, fn: Callable[..., T], buyer: str) -> T | None:
+    """``fn(buyer_id=buyer, <entity>=<id>)`` for the id the latest message's ``entity``
+    names (a triggered event's), or None when it names none."""
+    ident = entity_int(tracker, entity)
+    return None if ident is None else await call(fn, buyer_id=buyer, **{entity: ident})
+
+
+class ActionAcknowledgeEvidence(BuyerAction):
+    """Say which intervention got the file, which checklist item it ticks, what is left."""
+
+    def name(self) -> str:
+        return "action_acknowledge_evidence"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, buyer: str
+    ) -> list[EventType]:
+        receipt = await named_row(tracker, "evidence_id", evidence.receipt, buyer)
+        if receipt is None:
+            dispatcher.utter_message(response="utter_evidence_not_found")
+            return []
+        counts = {"number": receipt.number, "count": receipt.count, "limit": receipt.limit}
+        if receipt.ticked:
+            dispatcher.utter_message(
+                response="utter_evidence_received", item=receipt.item_label, **counts
+            )
+        else:
+            dispatcher.utter_message(response="utter_evidence_received_off_checklist", **counts)
+        done = template("list_separator").join(receipt.done)
+        if receipt.missing and receipt.done:
+            dispatcher.utter_message(
+                response="utter_evidence_checklist_left",
+                done=done,
+                missing=template("list_separator").join(receipt.missing),
+            )
+        elif receipt.done:
+            dispatcher.utter_message(response="utter_evidence_checklist_complete", done=done)
+        return []
+
+
+# ----- Reminders for when intervention becomes possible (jieru/services/reminders.py) -----
+
+class ActionScheduleReminder(BuyerAction):
+    """Remind the buyer at the time the engine gives for the order, when there is one."""
+
+    def name(self) -> str:
+        return "action_schedule_reminder"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, buyer: str
+    ) -> list[EventType]:
+        order_id = next(tracker.get_latest_entity_values("order_id"), None) or tracker.get_slot(
+            "order_id"
+        )
+        if not order_id:
+            dispatcher.utter_message(response="utter_reminder_which_order")
+            return []
+        result = await call(
+            reminders.schedule,
+            buyer_id=buyer,
+            conversation_id=tracker.sender_id,
+            order_id=str(order_id),
+        )
+        if result.outcome is Outcome.NOT_FOUND:
+            dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
+            return [SlotSet("order_id", None)]
+        if result.outcome is Outcome.SCHEDULED and result.due_at is not None:
+            dispatcher.utter_message(
+                response="utter_reminder_scheduled", time=local_time(result.due_at)
+            )
+        elif result.outcome is Outcome.ELIGIBLE_NOW:
+            dispatcher.utter_message(response="utter_reminder_not_needed", order_id=order_id)
+        else:
+            dispatcher.utter_message(
+                response="utter_reminder_not_waiting",
+                explanation=result.decision.explanation if result.decision else "",
+            )
+        return [SlotSet("order_id", order_id)]
+
+
+class ActionRemindEligibility(BuyerAction):
+    """A due reminder: "现在可以申请介入了" with the button when that is true now, else
+    what changed."""
+
+    def name(self) -> str:
+        return "action_remind_eligibility"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, buyer: str
+    ) -> list[EventType]:
+        found = await named_row(tracker, "reminder_id", reminders.reminded, buyer)
+        if found is None:
+            return []  # not this buyer's reminder: nothing to say about it
+        order, decision = found.order, found.decision
+        if decision.verdict is Verdict.ELIGIBLE:
+            dispatcher.utter_message(
+                response="utter_eligibility_opened", order_line=order_line(order), order_id=order.id
+            )
+            return [SlotSet("order_id", order.id)]
+        dispatcher.utter_message(
+            response="utter_reminder_changed",
+            order_line=order_line(order),
+            explanation=decision.explanation,
+        )
+        return []

@@ -20,7 +20,7 @@ from bot.actions.common import (
 )
 from jieru.kb.policy import load_policy
 from jieru.rules.facts import OrderFacts
-from jieru.services import progress
+from jieru.services import overview, progress
 from jieru.services.errors import OrderNotFound
 
 # How many orders one progress answer lists.
@@ -87,3 +87,30 @@ class ActionCheckProgress(BuyerAction):
                 buttons=[order_button(order) | {"title": button_title("can_i_apply")}],
             )
         return [SlotSet("order_id", order_id)] if order_id else []
+
+
+# ----- What the bot says first when the widget opens (jieru/services/overview.py) -----
+
+# Buttons shown at most; the count says how many disputes there are in all.
+MAX_BUTTONS = 5
+
+
+class ActionShowOverview(BuyerAction):
+    """Open disputes with their next steps as buttons; the greeting when there are none."""
+
+    def name(self) -> str:
+        return "action_show_overview"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, buyer: str
+    ) -> list[EventType]:
+        steps = await call(overview.buyer_overview, buyer_id=buyer)
+        if not steps:
+            dispatcher.utter_message(response="utter_greet")
+            return []
+        dispatcher.utter_message(
+            response="utter_open_disputes",
+            count=len(steps),
+            buttons=[{"title": s.line, "payload": s.payload} for s in steps[:MAX_BUTTONS]],
+        )
+        return []

@@ -228,6 +228,15 @@ class EvidenceItem(Base):
     kind: Mapped[str] = mapped_column(choice("evidence_kind", EVIDENCE_KINDS))
     description: Mapped[str] = mapped_column(Text)
     added_at: Mapped[datetime] = mapped_column(default=now)
+    # --- widget: an uploaded file (issue 14); all None for evidence the buyer only named ---
+    # Where jieru.storage keeps the file (never in the database), what it is, and the
+    # kb/evidence.yml checklist item it ticks.
+    file_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    media_type: Mapped[str | None] = mapped_column(String(32))
+    size_bytes: Mapped[int | None]
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    checklist_item: Mapped[str | None] = mapped_column(String(64))
+    # --- end widget ---
 
     intervention: Mapped[Intervention] = relationship(back_populates="evidence")
 
@@ -306,3 +315,27 @@ class AuditLog(Base):
     entity: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# --- widget: reminders (issue 14) ---
+REMINDER_STATUSES = ("pending", "fired", "cancelled")
+
+
+class Reminder(Base):
+    """"Remind me when I may apply": kept here so that it survives a restart of any server;
+    the web service fires due ones through the Rasa server's HTTP API."""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No foreign key to buyers, as for hand-offs: the conversation is what is reminded.
+    buyer_id: Mapped[str] = mapped_column(ID, index=True)
+    conversation_id: Mapped[str] = mapped_column(String(255))
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"))
+    aftersale_id: Mapped[str | None] = mapped_column(ForeignKey("aftersales.id"))
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    status: Mapped[str] = mapped_column(choice("reminder_status", REMINDER_STATUSES), default="pending")
+    fired_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+# --- end widget ---

@@ -1,1 +1,2 @@
-"""The project's web service (FastAPI): the widget's and the agent console's HTTP side."""
+"""The project's web service (FastAPI): the widget's files, the demo page, evidence
+uploads, and the agent console's HTTP side."""

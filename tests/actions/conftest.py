@@ -9,6 +9,7 @@ import pytest
 from rasa_sdk.types import DomainDict
 
 from tests.actions.helpers import AFTER_WINDOW, load_domain
+from tests.services.conftest import orders_db, widget_db  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.actions.handoff import ActionHandoff
 from jieru.db.models import Handoff
 from tests.actions.helpers import make_tracker, responses_of, run_action
-from tests.services.conftest import BUYER, ORDER, SHANGHAI, agents_db  # noqa: F401  (a fixture)
+from tests.services.agents_fixtures import BUYER, ORDER, SHANGHAI, agents_db  # noqa: F401  (a fixture)
 
 
 @pytest.fixture

@@ -112,8 +112,13 @@ async def test_not_yet_inside_the_window_says_when(bot_db, monkeypatch):
     ]
     explanation = messages[1]["text"]
     assert "11月16日 20:00" in explanation  # 36 hours after 11-15 08:00
-    recheck = messages[2]["buttons"][-1]
-    assert ORDER in recheck["payload"]
+    # The bot offers to remind the buyer at that time (issue 14).
+    offer = messages[2]
+    assert (offer["response"], offer["order_id"], offer["time"]) == (
+        "utter_offer_reminder",
+        ORDER,
+        "11月16日 20:00",
+    )
 
 
 async def test_someone_elses_order_is_answered_like_an_unknown_one(bot_db, session_factory):

@@ -19,11 +19,11 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCKERFILES = ("Dockerfile", "Dockerfile.actions")
-ENTRYPOINTS = ("docker/entrypoint-rasa.sh", "docker/entrypoint-actions.sh")
+DOCKERFILES = ("Dockerfile", "Dockerfile.actions", "Dockerfile.web")
+ENTRYPOINTS = ("docker/entrypoint-rasa.sh", "docker/entrypoint-actions.sh", "docker/entrypoint-web.sh")
 COMPOSE = ROOT / "docker-compose.yml"
 # Compose service -> the Dockerfile that builds it.
-IMAGES = {"rasa": "Dockerfile", "actions": "Dockerfile.actions"}
+IMAGES = {"rasa": "Dockerfile", "actions": "Dockerfile.actions", "web": "Dockerfile.web"}
 
 
 def tool(name: str) -> str:

@@ -1,43 +1,220 @@
-"""Service tests: a real database per test (SQLite and PostgreSQL) and a fake Rasa API."""
+"""For the widget's services (uploads, overview, reminders): a database with the example
+orders, an open JD intervention of buyer b1001 and one of another buyer; and a stand-in
+for the Rasa server's HTTP API, a real HTTP server on a free port that records what the
+web service sends it."""
+
 from __future__ import annotations
 
+import copy
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
-from tests.fake_rasa import fake_rasa  # noqa: F401  (a fixture)
+from jieru.db import repository
+from jieru.db.models import AfterSale, Buyer, Intervention, Order
+from jieru.importer import import_orders
+from tests.services.agents_fixtures import agents_db, fake_rasa  # noqa: F401  (fixtures)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)  # a Tuesday, within working hours
-BUYER, ORDER, AFTERSALE = "b1", "250399887766", "AS-90001"
+NOW = "2026-11-17T12:00:00+08:00"
+MINE = "JR20261117000001"
+THEIRS = "JR20261117000002"
+
+
+@dataclass(frozen=True)
+class WidgetDb:
+    session_factory: sessionmaker[Session]
+    evidence_dir: Path
+
+
+# The buyer and JD order of shared/fixtures/example-orders.json, written here so that the
+# widget's tests do not depend on a folder beside the checkout.
+ORDERS = {
+    "version": 1,
+    "buyers": [{"id": "b1001", "name": "张三"}],
+    "shops": [
+        {"id": "s-jd-01", "name": "数码配件专营店", "platform": "jd"},
+        {"id": "s-tb-01", "name": "小鹿女装", "platform": "taobao"},
+    ],
+    "orders": [
+        {
+            "id": "250312345678",
+            "buyer_id": "b1001",
+            "shop_id": "s-jd-01",
+            "title": "蓝牙耳机",
+            "goods_type": "physical",
+            "amount": "199.00",
+            "payment_method": "online",
+            "status": "delivered",
+            "created_at": "2026-11-10T09:12:00+08:00",
+            "paid_at": "2026-11-10T09:13:00+08:00",
+            "shipped_at": "2026-11-11T15:00:00+08:00",
+            "delivered_at": "2026-11-13T11:20:00+08:00",
+            "aftersales": [
+                {
+                    "id": "AS-70001",
+                    "type": "return_refund",
+                    "status": "merchant_rejected",
+                    "reason": "左耳无声音",
+                    "amount": "199.00",
+                    "requested_at": "2026-11-14T10:00:00+08:00",
+                    "merchant_rejected_at": "2026-11-14T18:30:00+08:00",
+                    "dispute_opened_at": "2026-11-15T08:00:00+08:00",
+                }
+            ],
+        },
+        {
+            "id": "3901122334455",
+            "buyer_id": "b1001",
+            "shop_id": "s-tb-01",
+            "title": "羊毛大衣",
+            "goods_type": "physical",
+            "amount": "459.00",
+            "payment_method": "online",
+            "status": "awaiting_shipment",
+            "created_at": "2026-11-01T20:00:00+08:00",
+            "paid_at": "2026-11-01T20:01:00+08:00",
+        },
+    ],
+}
+
+
+def load_orders(session_factory: sessionmaker[Session], data: dict | None = None) -> None:
+    """Import ``data`` (default ``ORDERS``) as the importer does."""
+    with session_factory.begin() as session:
+        report = import_orders(copy.deepcopy(data or ORDERS), session)
+    assert report.ok, report.problems
+
+
+def add_other_buyer(session: Session) -> None:
+    """Buyer b2002 with a JD order whose refund was rejected and an open intervention."""
+    at = datetime.fromisoformat("2026-11-15T09:00:00+08:00")
+    session.add(Buyer(id="b2002", name="李四"))
+    session.add(
+        Order(
+            id="250399990000",
+            buyer_id="b2002",
+            shop_id="s-jd-01",
+            title="移动电源",
+            goods_type="physical",
+            amount_fen=9900,
+            payment_method="online",
+            status="delivered",
+            created_at=at,
+            paid_at=at,
+        )
+    )
+    session.add(
+        AfterSale(
+            id="AS-90001",
+            order_id="250399990000",
+            type="refund",
+            status="merchant_rejected",
+            requested_at=at,
+            merchant_rejected_at=at,
+        )
+    )
+    session.flush()
+    repository.open_intervention(
+        session,
+        aftersale_id="AS-90001",
+        number=THEIRS,
+        problem="report_refund_refused",
+        description="不退款",
+        evidence=[],
+        opened_at=at,
+        evidence_due_at=None,
+        decision_due_at=None,
+        actor="test",
+    )
 
 
 @pytest.fixture
-def agents_db(monkeypatch: pytest.MonkeyPatch, db_url: str, session_factory):
-    """A database the services use, the clock pinned at ``NOW``, with one buyer and a
-    JD order whose refund the seller rejected."""
-    from jieru.db.models import AfterSale, Buyer, Order, Shop
-
+def orders_db(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_url: str, session_factory
+) -> WidgetDb:
+    """``ORDERS`` in a fresh database the services use, the clock pinned to ``NOW``."""
     monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("JIERU_CLOCK", NOW.isoformat())
-    with session_factory.begin() as s:
-        s.add_all([Buyer(id=BUYER, name="张三"), Buyer(id="b2", name="李四"),
-                   Shop(id="s-jd", name="耳机小店", platform="jd", self_operated=False)])
-        s.flush()
-        s.add(Order(
-            id=ORDER, buyer_id=BUYER, shop_id="s-jd", title="蓝牙耳机", goods_type="physical",
-            amount_fen=19900, payment_method="online", status="delivered",
-            created_at=datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI),
-            paid_at=datetime(2026, 11, 20, 9, 1, tzinfo=SHANGHAI),
-            shipped_at=datetime(2026, 11, 21, 9, 0, tzinfo=SHANGHAI),
-            delivered_at=datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI),
-        ))
-        s.flush()
-        s.add(AfterSale(
-            id=AFTERSALE, order_id=ORDER, type="refund", status="merchant_rejected",
-            reason="左耳无声", amount_fen=19900,
-            requested_at=datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI),
-            merchant_rejected_at=datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI),
-        ))
-    return session_factory
+    monkeypatch.setenv("JIERU_CLOCK", NOW)
+    monkeypatch.setenv("JIERU_EVIDENCE_DIR", str(tmp_path / "evidence"))
+    monkeypatch.delenv("JIERU_EVIDENCE_STORAGE", raising=False)
+    load_orders(session_factory)
+    return WidgetDb(session_factory, tmp_path / "evidence")
+
+
+@pytest.fixture
+def widget_db(orders_db: WidgetDb) -> WidgetDb:
+    """``orders_db`` with b1001's open intervention ``MINE`` and b2002's ``THEIRS``."""
+    with orders_db.session_factory.begin() as session:
+        repository.open_intervention(
+            session,
+            aftersale_id="AS-70001",
+            number=MINE,
+            problem="report_refund_refused",
+            description="耳机左耳没声音",
+            evidence=[("chat_record", "聊天记录")],
+            opened_at=datetime.fromisoformat(NOW),
+            evidence_due_at=datetime.fromisoformat("2026-11-20T12:00:00+08:00"),
+            decision_due_at=None,
+            actor="test",
+        )
+        add_other_buyer(session)
+    return orders_db
+
+
+def stored_files(root: Path) -> list[Path]:
+    """Every file kept under the evidence folder (temporary ones included)."""
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def interventions(session_factory: sessionmaker[Session]) -> dict[str, Intervention]:
+    with session_factory() as s:
+        return {i.number: i for i in s.query(Intervention)}
+
+
+class RecordingRasa(ThreadingHTTPServer):
+    """Answers every POST 200 with an empty tracker, or ``status`` when set."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.status = 200
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: RecordingRasa
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        body = self.rfile.read(int(self.headers.get("content-length") or 0))
+        self.server.requests.append({"path": self.path, "json": json.loads(body or b"null")})
+        payload = json.dumps({"tracker": {}}).encode()
+        self.send_response(self.server.status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def rasa(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingRasa]:
+    server = RecordingRasa()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("JIERU_RASA_URL", server.url)
+    monkeypatch.delenv("RASA_AUTH_TOKEN", raising=False)
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from jieru.db.models import Handoff
 from jieru.services import agents, rasa_client
 from jieru.services.handoff import hand_off
-from tests.services.conftest import AFTERSALE, BUYER, NOW, ORDER, SHANGHAI
+from tests.services.agents_fixtures import AFTERSALE, BUYER, NOW, ORDER, SHANGHAI
 
 
 def _queue(conversation_id=BUYER, **kwargs) -> int:

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from jieru.auth import make_token
 from jieru.services.handoff import hand_off
 from jieru.web.agents import buyer_router, router
-from tests.services.conftest import BUYER, ORDER
+from tests.services.agents_fixtures import BUYER, ORDER
 
 SECRET = "test-secret-for-agents-0123456789abcdef"
 

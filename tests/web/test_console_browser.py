@@ -23,7 +23,7 @@ from jieru.config import PROJECT_ROOT
 from jieru.services.handoff import hand_off
 from jieru.web import console
 from jieru.web.agents import buyer_router, router
-from tests.services.conftest import BUYER, ORDER
+from tests.services.agents_fixtures import BUYER, ORDER
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -1,0 +1,51 @@
+// UI text by language; the bot's own words come from the server.
+export const STRINGS = {
+  "zh-CN": {
+    title: "介入助手",
+    open: "打开客服对话",
+    close: "收起对话",
+    unread: (n) => `${n} 条未读消息`,
+    input: "输入您的问题",
+    placeholder: "请输入您的问题，按回车发送",
+    send: "发送",
+    attach: "上传照片或截图",
+    log: "对话记录",
+    typing: "助手正在输入…",
+    connecting: "正在连接…",
+    offline: "网络已断开，正在重新连接；您发的消息会在连接后送出",
+    unauthorized: "登录已失效，请重新登录后再试",
+    pending: "发送中",
+    failed: "未发送",
+    uploading: (name) => `正在上传 ${name}…`,
+    uploadFailed: "上传失败，请检查网络后重试",
+    you: "我",
+    bot: "助手",
+    quickReplies: "可选回复",
+  },
+  "zh-TW": {
+    title: "介入助手",
+    open: "打開客服對話",
+    close: "收起對話",
+    unread: (n) => `${n} 則未讀訊息`,
+    input: "輸入您的問題",
+    placeholder: "請輸入您的問題，按 Enter 傳送",
+    send: "傳送",
+    attach: "上傳照片或截圖",
+    log: "對話紀錄",
+    typing: "助手正在輸入…",
+    connecting: "正在連線…",
+    offline: "網路已中斷，正在重新連線；您傳的訊息會在連線後送出",
+    unauthorized: "登入已失效，請重新登入後再試",
+    pending: "傳送中",
+    failed: "未傳送",
+    uploading: (name) => `正在上傳 ${name}…`,
+    uploadFailed: "上傳失敗，請檢查網路後重試",
+    you: "我",
+    bot: "助手",
+    quickReplies: "可選回覆",
+  },
+};
+
+export function strings(language) {
+  return STRINGS[language] || STRINGS["zh-CN"];
+}
