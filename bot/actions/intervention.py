@@ -118,7 +118,7 @@ class ActionCheckEligibility(BuyerAction):
         verdict = decision.verdict
         if verdict is Verdict.ELIGIBLE:
             dispatcher.utter_message(response="utter_offer_filing")
-        elif verdict is Verdict.NOT_YET:
+        elif verdict is Verdict.NOT_YET and decision.eligible_from is not None:
             # Offer to remind the buyer at the time (ActionScheduleReminder below).
             dispatcher.utter_message(
                 response="utter_offer_reminder",

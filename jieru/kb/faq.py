@@ -183,7 +183,8 @@ def answer(key: str, platform: str | None = None, question: str | None = None) -
             platform=platform,
             sources=[],
         )
-    facts, rest = list(entry["facts"]), []
+    facts: list[dict[str, Any]] = list(entry["facts"])
+    rest: list[dict[str, Any]] = []
     if question and not question.lstrip().startswith("/"):
         ignore = [*keys["ignore_words"], *(platform_name(p) for p in PLATFORMS)]
         facts, rest = rank_facts(question, entry["facts"], ignore=ignore)

@@ -33,7 +33,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
@@ -83,7 +83,7 @@ class WebOutput(SocketIOOutput):
         sink: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
         namespace: str | None = None,
     ) -> None:
-        super().__init__(sio, bot_message_evt)  # type: ignore[arg-type]
+        super().__init__(sio, bot_message_evt)
         self._sink = sink
         self.namespace = namespace
         self._timestamp: float | None = None
@@ -216,7 +216,7 @@ class WebChatInput(SocketIOInput):
         namespace: str | None = None,
         socketio_path: str = "/socket.io",
         metadata_key: str = "metadata",
-        cors_allowed_origins: list[str] | str = (),
+        cors_allowed_origins: Sequence[str] | str = (),
     ) -> None:
         super().__init__(
             user_message_evt=user_message_evt,
