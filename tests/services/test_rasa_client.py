@@ -9,7 +9,7 @@ import pytest
 
 from jieru.services import rasa_client
 
-EVENTS_FILE = Path(__file__).with_name("rasa_events.json")
+EVENTS_FILE = Path(__file__).parents[1] / "fixtures" / "rasa_events.json"
 CONVERSATION = "buyer/1 会话"  # slashes and Chinese survive the URL
 
 
@@ -73,8 +73,8 @@ def test_errors_and_unreachable_servers_raise_rasa_unavailable(fake_rasa, monkey
 
 
 def test_the_client_sends_the_events_that_rasa_itself_was_checked_with(fake_rasa):
-    """tests/services/rasa_events.json is the bridge: here the client must produce it,
-    in test_rasa_events.py (Rasa's environment) Rasa's own classes must accept it."""
+    """tests/fixtures/rasa_events.json is the bridge: here the client must produce it,
+    in tests/stores/test_agent_events.py (Rasa's environment) Rasa's own classes must accept it."""
     expected = json.loads(EVENTS_FILE.read_text("utf-8"))
     conversation = expected["conversation_id"]
     rasa_client.pause(conversation)

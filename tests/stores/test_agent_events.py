@@ -1,5 +1,5 @@
-"""Rasa's own event classes accept the JSON the agent side appends (rasa_events.json,
-which test_rasa_client.py checks the client sends): pausing stops the bot but keeps the
+"""Rasa's own event classes accept the JSON the agent side appends (tests/fixtures/rasa_events.json,
+which tests/services/test_rasa_client.py checks the client sends): pausing stops the bot but keeps the
 buyer's messages, an agent's message is a bot utterance tagged with the agent, and
 resuming sets the agent's slots of the real domain."""
 from __future__ import annotations
@@ -24,7 +24,7 @@ from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
 from jieru.config import PROJECT_ROOT  # noqa: E402
 
 pytestmark = pytest.mark.rasa
-EVENTS = json.loads(Path(__file__).with_name("rasa_events.json").read_text("utf-8"))
+EVENTS = json.loads((Path(__file__).parents[1] / "fixtures" / "rasa_events.json").read_text("utf-8"))
 
 
 def _events(raw: list[dict]) -> list[Event]:
@@ -34,7 +34,7 @@ def _events(raw: list[dict]) -> list[Event]:
 
 
 def test_pause_agent_message_and_resume_in_a_real_tracker():
-    domain = Domain.load(str(PROJECT_ROOT / "domain"))
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
     tracker = DialogueStateTracker.from_events(
         EVENTS["conversation_id"],
         [ActionExecuted("action_listen"), UserUttered("转人工", {"name": "request_human", "confidence": 1.0}),
