@@ -14,9 +14,11 @@ from rasa_sdk.types import DomainDict
 from bot.actions.common import FAQ_SELECTOR, FILING_SLOTS, button_title, intent_label
 from jieru.kb import faq
 
+# Intents only the widget sends (as a payload), never typed by a buyer: no label, no guess.
+PAYLOAD_ONLY = frozenset({"open_chat", "inform_evidence_uploaded", "eligibility_opened"})
 # Intents never offered as a guess: they carry no request of their own.
 NOT_OFFERED = frozenset(
-    {"nlu_fallback", "out_of_scope", "affirm", "deny", "inform_order_id", "stop"}
+    {"nlu_fallback", "out_of_scope", "affirm", "deny", "inform_order_id", "stop", *PAYLOAD_ONLY}
 )
 # Slots a cancelled form leaves behind (the decision on the order itself is kept).
 FORM_SLOTS = (*FILING_SLOTS, "complaint_category", "requested_slot")
