@@ -5,6 +5,8 @@ the receipt of an uploaded file, reminders offered, scheduled and fired. Trigger
 from __future__ import annotations
 
 import pytest
+from rasa_sdk.events import SlotSet
+
 from bot.actions.intervention import (
     ActionAcknowledgeEvidence,
     ActionCheckEligibility,
@@ -12,8 +14,6 @@ from bot.actions.intervention import (
     ActionScheduleReminder,
 )
 from bot.actions.progress import ActionShowOverview
-from rasa_sdk.events import SlotSet
-
 from jieru.services import evidence, reminders
 from tests.actions.helpers import make_tracker, run_action
 from tests.services.conftest import MINE, THEIRS
@@ -103,13 +103,19 @@ async def test_each_uploaded_file_is_acknowledged_with_the_checklist(
     tracker = triggered("inform_evidence_uploaded", {"evidence_id": str(upload.evidence_id)})
     events, messages = await run_action(ActionAcknowledgeEvidence(), tracker)
     assert events == []
+    # JD's sources name no photo (kb/evidence.yml): the file is kept off the checklist.
     assert messages == [
-        said("utter_evidence_received", item="商品照片", number=MINE, count=1, limit=9),
-        said(
-            "utter_evidence_checklist_left",
-            done="商品照片",
-            missing="订单/退款页面截图、聊天记录、情况说明、平台通知要求的凭证",
-        ),
+        said("utter_evidence_received_off_checklist", number=MINE, count=1, limit=9)
+    ]
+    notice = evidence.upload_evidence(
+        buyer_id="b1001", data=photo(), intervention=MINE, item="jd_notice"
+    )
+    tracker = triggered("inform_evidence_uploaded", {"evidence_id": str(notice.evidence_id)})
+    events, messages = await run_action(ActionAcknowledgeEvidence(), tracker)
+    assert events == []
+    assert messages == [
+        said("utter_evidence_received", item="平台通知要求的凭证", number=MINE, count=2, limit=9),
+        said("utter_evidence_checklist_left", done="平台通知要求的凭证", missing="情况说明"),
     ]
 
 

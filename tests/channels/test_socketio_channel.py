@@ -23,7 +23,6 @@ import pytest
 pytest.importorskip("rasa.core.channels.channel")
 
 import socketio  # noqa: E402
-from jieru.identity import buyer_from_tracker_metadata  # noqa: E402
 from rasa.core.channels.channel import UserMessage, register  # noqa: E402
 from rasa.core.lock_store import InMemoryLockStore  # noqa: E402
 from rasa.core.run import create_http_input_channels  # noqa: E402
@@ -34,6 +33,7 @@ from rasa.shared.exceptions import RasaException  # noqa: E402
 from sanic import Sanic  # noqa: E402
 
 from jieru.auth import MissingSecretError, make_token  # noqa: E402
+from jieru.identity import buyer_from_tracker_metadata  # noqa: E402
 from jieru.rasa.channels.socketio import WebChatInput  # noqa: E402
 
 from .tokens import OTHER_SECRET, SECRET, in_minutes, signed, unsigned_token  # noqa: E402

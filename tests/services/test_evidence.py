@@ -37,21 +37,23 @@ def test_a_photo_is_stored_without_gps_and_keeps_its_orientation(widget_db, fmt,
     upload = evidence.upload_evidence(buyer_id="b1001", data=original, intervention=MINE)
 
     assert upload.accepted and upload.reason == "accepted"
+    # JD's sources name no photo among the evidence (kb/evidence.yml): it is kept, and
+    # ticks nothing on a JD intervention's checklist.
     assert (upload.number, upload.item, upload.item_label, upload.count, upload.limit) == (
         MINE,
-        "photo",
-        "商品照片",
+        None,
+        None,
         1,
         9,
     )
-    assert upload.message == f"已收到商品照片，已附到介入单 {MINE}（第 1 份，最多 9 份）。"
+    assert upload.message == f"已收到这份凭证，已附到介入单 {MINE}（第 1 份，最多 9 份）。"
     [row] = file_rows(widget_db.session_factory)
     assert (row.id, row.kind, row.description, row.media_type, row.checklist_item) == (
         upload.evidence_id,
         "photo",
         "商品照片",
         media_type,
-        "photo",
+        None,
     )
     assert row.file_key.startswith(f"{MINE}/")
     kept = LocalStorage(widget_db.evidence_dir).get(row.file_key)
@@ -72,10 +74,10 @@ def test_a_photo_is_stored_without_gps_and_keeps_its_orientation(widget_db, fmt,
 
 def test_the_buyers_chosen_item_is_ticked(widget_db):
     upload = evidence.upload_evidence(
-        buyer_id="b1001", data=photo("PNG"), intervention=MINE, item="chat_record"
+        buyer_id="b1001", data=photo("PNG"), intervention=MINE, item="jd_notice"
     )
-    assert (upload.item, upload.item_label) == ("chat_record", "聊天记录")
-    assert file_rows(widget_db.session_factory)[0].kind == "chat_record"
+    assert (upload.item, upload.item_label) == ("jd_notice", "平台通知要求的凭证")
+    assert file_rows(widget_db.session_factory)[0].checklist_item == "jd_notice"
 
 
 def test_an_item_off_the_problems_checklist_is_stored_but_ticks_nothing(widget_db):
@@ -92,7 +94,8 @@ def test_an_unknown_item_counts_as_a_photo(widget_db):
     upload = evidence.upload_evidence(
         buyer_id="b1001", data=photo(), intervention=MINE, item="<script>"
     )
-    assert upload.item == "photo"
+    [row] = file_rows(widget_db.session_factory)
+    assert (upload.item, row.kind, row.description) == (None, "photo", "商品照片")
 
 
 def test_no_number_means_the_buyers_current_open_intervention(widget_db):
@@ -169,10 +172,10 @@ def test_a_buyer_without_an_open_intervention_is_told_to_apply_first(widget_db):
 
 
 def test_a_closed_intervention_takes_no_more_evidence(widget_db):
-    from jieru.db import repository
+    from jieru.db.models import Intervention
 
     with widget_db.session_factory.begin() as s:
-        repository.set_intervention_status(s, number=MINE, status="withdrawn", actor="test")
+        s.scalars(select(Intervention).where(Intervention.number == MINE)).one().status = "withdrawn"
     upload = evidence.upload_evidence(buyer_id="b1001", data=photo(), intervention=MINE)
     assert (upload.reason, upload.message) == (
         "closed",
@@ -215,16 +218,16 @@ def test_a_failed_row_write_removes_the_file(widget_db):
 
 def test_the_receipt_says_what_is_ticked_and_what_is_missing(widget_db):
     first = evidence.upload_evidence(buyer_id="b1001", data=photo(), intervention=MINE)
-    evidence.upload_evidence(buyer_id="b1001", data=photo(), intervention=MINE, item="chat_record")
+    evidence.upload_evidence(buyer_id="b1001", data=photo(), intervention=MINE, item="jd_notice")
     receipt = evidence.receipt(buyer_id="b1001", evidence_id=first.evidence_id)
     assert receipt == evidence.Receipt(
         evidence_id=first.evidence_id,
         number=MINE,
         item_label="商品照片",
-        ticked=True,
+        ticked=False,
         count=2,
         limit=9,
-        done=("聊天记录", "商品照片"),
-        missing=("订单/退款页面截图", "情况说明", "平台通知要求的凭证"),
+        done=("平台通知要求的凭证",),
+        missing=("情况说明",),
     )
     assert evidence.receipt(buyer_id="b2002", evidence_id=first.evidence_id) is None

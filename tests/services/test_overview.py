@@ -71,7 +71,7 @@ def test_one_next_step_per_open_dispute_most_urgent_first():
             '/request_intervention{"order_id": "250300000001"}',
         ),
         (
-            "耳机：商家已拒绝，京东介入中（举证阶段），11月19日 21:00前补充凭证",
+            "耳机：商家已拒绝，京东介入中（举证中），11月19日 21:00前补充凭证",
             '/check_progress{"order_id": "250300000003"}',
         ),
         (
@@ -110,6 +110,6 @@ def test_the_buyers_overview_from_the_database(widget_db):
     assert (step.order_id, step.verdict, step.line) == (
         "250312345678",
         Verdict.IN_PROGRESS,
-        "蓝牙耳机：商家已拒绝，京东介入中（已提交、等待受理），11月20日 12:00前补充凭证",
+        "蓝牙耳机：商家已拒绝，京东介入中（已提交，等待平台受理），11月20日 12:00前补充凭证",
     )
     assert overview.buyer_overview(buyer_id="b-nobody") == []

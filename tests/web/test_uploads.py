@@ -37,12 +37,13 @@ def test_an_accepted_photo(client, widget_db):
     assert body == {
         "accepted": True,
         "reason": "accepted",
-        "message": f"已收到商品照片，已附到介入单 {MINE}（第 1 份，最多 9 份）。",
+        # JD's sources name no photo: kept, ticking nothing on its checklist.
+        "message": f"已收到这份凭证，已附到介入单 {MINE}（第 1 份，最多 9 份）。",
         "evidence": {
             "id": evidence_id,
             "intervention": MINE,
-            "item": "photo",
-            "item_label": "商品照片",
+            "item": None,
+            "item_label": None,
             "count": 1,
             "limit": 9,
             "media_type": "image/jpeg",
@@ -58,12 +59,12 @@ def test_current_means_the_buyers_open_intervention_and_item_is_the_buyers_choic
         name="x.bin",
         content_type="application/octet-stream",
         intervention="current",
-        item="chat_record",
+        item="jd_notice",
     ).json()
     assert (body["accepted"], body["evidence"]["intervention"], body["evidence"]["item"]) == (
         True,
         MINE,
-        "chat_record",
+        "jd_notice",
     )
     assert body["evidence"]["media_type"] == "image/png"  # from the content, not the name or header
 
