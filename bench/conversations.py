@@ -14,6 +14,7 @@ loopback ports) on a throw-away SQLite database holding a copy of the demo order
 every simulated buyer, needs a trained model in models/, and stops everything itself.
 Only 127.0.0.1 is contacted; every loop is bounded.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,17 @@ TEMPLATE_BUYER = "b1001"
 # A realistic mix: a dispute filed end to end, knowledge questions, progress, hand-off.
 # "@1" sends the payload of the first button of the previous reply.
 CONVERSATIONS: list[list[str]] = [
-    ["你好", "卖家拒绝退款怎么办", "@1", "好的", "/report_refund_refused",
-     "耳机左耳没声音，卖家说是人为损坏不给退", "有聊天记录和照片", "/affirm", "谢谢"],
+    [
+        "你好",
+        "卖家拒绝退款怎么办",
+        "@1",
+        "好的",
+        "/report_refund_refused",
+        "耳机左耳没声音，卖家说是人为损坏不给退",
+        "有聊天记录和照片",
+        "/affirm",
+        "谢谢",
+    ],
     ["京东介入在哪里申请", "介入一般多久出结果", "申请介入对卖家有影响吗", "好的拜拜"],
     ["查一下我的售后进度", "淘寶退貨賣家不退款怎麼辦", "@1"],
     ["换货寄回去了商家一直不发新的", "@1", "转人工"],
@@ -86,8 +96,11 @@ class Servers:
 
     def __init__(self, workdir: Path, buyers: int, endpoints: Path) -> None:
         self.env = {
-            **os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}", "JIERU_CLOCK": DEMO_AS_OF,
-            "JIERU_APP_JWT_SECRET": secrets.token_hex(16), "RASA_TELEMETRY_ENABLED": "false",
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
+            "JIERU_CLOCK": DEMO_AS_OF,
+            "JIERU_APP_JWT_SECRET": secrets.token_hex(16),
+            "RASA_TELEMETRY_ENABLED": "false",
         }
         self.env.pop("JIERU_DEV_BUYER", None)
         self.actions_port, self.rasa_port = free_port(), free_port()
@@ -95,19 +108,35 @@ class Servers:
         orders.write_text(json.dumps(bench_orders(buyers), ensure_ascii=False), "utf-8")
         jieru = ROOT / ".venv" / "actions" / "bin" / "jieru"
         subprocess.run([jieru, "db", "upgrade"], env=self.env, check=True, capture_output=True)
-        subprocess.run([jieru, "import-orders", str(orders)], env=self.env, check=True, capture_output=True)
+        subprocess.run(
+            [jieru, "import-orders", str(orders)], env=self.env, check=True, capture_output=True
+        )
         # The endpoints given (tracker and lock stores) with this run's action server.
         config = yaml.safe_load(endpoints.read_text("utf-8"))
         config["action_endpoint"] = {"url": f"http://127.0.0.1:{self.actions_port}/webhook"}
         (workdir / "endpoints.yml").write_text(yaml.safe_dump(config), "utf-8")
         log = open(workdir / "servers.log", "w")  # noqa: SIM115 - lives as long as the servers
         self.actions = subprocess.Popen(
-            [ROOT / "docker" / "entrypoint-actions.sh"], stdout=log, stderr=log,
-            env={**self.env, "JIERU_BIN": str(ROOT / ".venv" / "actions" / "bin"), "PORT": str(self.actions_port)})
+            [ROOT / "docker" / "entrypoint-actions.sh"],
+            stdout=log,
+            stderr=log,
+            env={
+                **self.env,
+                "JIERU_BIN": str(ROOT / ".venv" / "actions" / "bin"),
+                "PORT": str(self.actions_port),
+            },
+        )
         self.rasa = subprocess.Popen(
-            [ROOT / "docker" / "entrypoint-rasa.sh"], stdout=log, stderr=log,
-            env={**self.env, "JIERU_BIN": str(ROOT / ".venv" / "rasa" / "bin"), "PORT": str(self.rasa_port),
-                 "JIERU_ENDPOINTS": str(workdir / "endpoints.yml")})
+            [ROOT / "docker" / "entrypoint-rasa.sh"],
+            stdout=log,
+            stderr=log,
+            env={
+                **self.env,
+                "JIERU_BIN": str(ROOT / ".venv" / "rasa" / "bin"),
+                "PORT": str(self.rasa_port),
+                "JIERU_ENDPOINTS": str(workdir / "endpoints.yml"),
+            },
+        )
         self.url = f"http://127.0.0.1:{self.rasa_port}"
         self._wait(f"http://127.0.0.1:{self.actions_port}/health", 120)
         self._wait(f"{self.url}/status", 300)
@@ -133,8 +162,13 @@ class Servers:
         return out
 
     def token(self, buyer: str) -> str:
-        out = subprocess.run([ROOT / ".venv" / "actions" / "bin" / "jieru", "token", buyer, "--minutes", "60"],
-                             env=self.env, check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [ROOT / ".venv" / "actions" / "bin" / "jieru", "token", buyer, "--minutes", "60"],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         return out.stdout.strip()
 
     def stop(self) -> None:
@@ -147,8 +181,13 @@ class Servers:
                 proc.kill()
 
 
-async def buyer_session(client: httpx.AsyncClient, token: str, think: tuple[float, float] | None,
-                        latencies: list[float], errors: list[str]) -> None:
+async def buyer_session(
+    client: httpx.AsyncClient,
+    token: str,
+    think: tuple[float, float] | None,
+    latencies: list[float],
+    errors: list[str],
+) -> None:
     """One buyer going through every conversation of the mix, turn after turn."""
     headers = {"Authorization": f"Bearer {token}"}
     rng = random.Random(token)
@@ -160,7 +199,9 @@ async def buyer_session(client: httpx.AsyncClient, token: str, think: tuple[floa
             text = buttons[0]["payload"] if turn == "@1" and buttons else turn
             start = time.perf_counter()
             try:
-                reply = await client.post("/webhooks/app/webhook", json={"message": text}, headers=headers)
+                reply = await client.post(
+                    "/webhooks/app/webhook", json={"message": text}, headers=headers
+                )
             except httpx.HTTPError as exc:
                 errors.append(f"{type(exc).__name__} on {text!r}")
                 buttons = []
@@ -177,7 +218,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def run_level(servers: Servers, first: int, buyers: int, think: tuple[float, float] | None) -> dict:
+async def run_level(
+    servers: Servers, first: int, buyers: int, think: tuple[float, float] | None
+) -> dict:
     """``buyers`` concurrent buyers (bench<first>…), each new to the bot."""
     tokens = [servers.token(buyer_id(n)) for n in range(first, first + buyers)]
     latencies: list[float] = []
@@ -189,20 +232,35 @@ async def run_level(servers: Servers, first: int, buyers: int, think: tuple[floa
         wall = time.perf_counter() - start
     rss = servers.rss_mib()
     return {
-        "buyers": buyers, "think_s": list(think) if think else None, "turns": len(latencies), "errors": len(errors), "error_samples": errors[:3],
-        "p50_ms": round(statistics.median(latencies) * 1000, 1), "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
-        "turns_per_s": round(len(latencies) / wall, 1), "rss_mib": {k: round(v) for k, v in rss.items()},
+        "buyers": buyers,
+        "think_s": list(think) if think else None,
+        "turns": len(latencies),
+        "errors": len(errors),
+        "error_samples": errors[:3],
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        "turns_per_s": round(len(latencies) / wall, 1),
+        "rss_mib": {k: round(v) for k, v in rss.items()},
     }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--buyers", type=int, nargs="+", default=[1, 10, 50])
-    parser.add_argument("--think", type=float, nargs=2, metavar=("LOW", "HIGH"),
-                        help="seconds each buyer pauses before a message (default: none)")
-    parser.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml",
-                        help="endpoints file whose tracker and lock stores to use (default: the project's); "
-                             "its action_endpoint is replaced by the bench's own action server")
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        metavar=("LOW", "HIGH"),
+        help="seconds each buyer pauses before a message (default: none)",
+    )
+    parser.add_argument(
+        "--endpoints",
+        type=Path,
+        default=ROOT / "endpoints.yml",
+        help="endpoints file whose tracker and lock stores to use (default: the project's); "
+        "its action_endpoint is replaced by the bench's own action server",
+    )
     args = parser.parse_args()
     if not (ROOT / "models").is_dir():
         sys.exit("no model in models/: run scripts/run.sh or scripts/test.sh first")
@@ -212,7 +270,9 @@ def main() -> int:
             results, first = [], 0
             for n in args.buyers:
                 # Each level has buyers of its own, so every conversation starts fresh.
-                result = asyncio.run(run_level(servers, first, n, tuple(args.think) if args.think else None))
+                result = asyncio.run(
+                    run_level(servers, first, n, tuple(args.think) if args.think else None)
+                )
                 first += n
                 results.append(result)
                 print(json.dumps(result, ensure_ascii=False), flush=True)
@@ -220,7 +280,9 @@ def main() -> int:
             servers.stop()
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"conversations{'-think' if args.think else ''}.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), "utf-8")
+    (out / f"conversations{'-think' if args.think else ''}.json").write_text(
+        json.dumps(results, ensure_ascii=False, indent=2), "utf-8"
+    )
     return 1 if any(r["errors"] for r in results) else 0
 
 

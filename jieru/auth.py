@@ -108,5 +108,7 @@ def verify_token(token: str, *, secret: str | None = None, role: str = BUYER) ->
     if not valid_buyer_id(buyer_id):
         raise AuthError("bad_subject", "sub must be a non-empty string of at most 64 characters")
     if claims.get("role", BUYER) != role:
-        raise AuthError("wrong_role", f"a {claims.get('role', BUYER)} token where a {role} token is needed")
+        raise AuthError(
+            "wrong_role", f"a {claims.get('role', BUYER)} token where a {role} token is needed"
+        )
     return buyer_id

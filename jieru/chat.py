@@ -1,4 +1,5 @@
 """A terminal chat client for the app channel: what ``scripts/run.sh`` opens."""
+
 from __future__ import annotations
 
 import httpx
@@ -21,7 +22,9 @@ def run_chat(url: str, token: str) -> int:
     A number picks a button of the last reply; Ctrl-C or Ctrl-D ends."""
     print("输入消息后回车发送；输入按钮前的数字可点选按钮；Ctrl-C 退出。")
     buttons: list[dict] = []
-    with httpx.Client(base_url=url, timeout=60, headers={"Authorization": f"Bearer {token}"}) as client:
+    with httpx.Client(
+        base_url=url, timeout=60, headers={"Authorization": f"Bearer {token}"}
+    ) as client:
         while True:
             try:
                 text = input("您：")

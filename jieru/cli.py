@@ -1,4 +1,5 @@
 """The ``jieru`` command: database (upgrade, new migrations), order import, tokens, knowledge-base builds."""
+
 from __future__ import annotations
 
 import argparse
@@ -52,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="jieru", description="介入助手 tools")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db = sub.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True
+    )
     up = db.add_parser("upgrade", help="apply Alembic migrations to DATABASE_URL")
     up.add_argument("revision", nargs="?", default="head")
     up.set_defaults(func=_db_upgrade)
@@ -69,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     rev.set_defaults(func=_db_revision)
 
-    imp = sub.add_parser("import-orders", help="load an orders file (shared/fixtures/orders.schema.json)")
+    imp = sub.add_parser(
+        "import-orders", help="load an orders file (shared/fixtures/orders.schema.json)"
+    )
     imp.add_argument("file")
     imp.add_argument(
         "--rebase-from",
@@ -81,13 +86,23 @@ def main(argv: list[str] | None = None) -> int:
     tok = sub.add_parser("token", help="print an app-channel JWT for a buyer (local use)")
     tok.add_argument("buyer_id")
     tok.add_argument("--minutes", type=int, default=60)
-    tok.add_argument("--role", choices=["buyer", "agent"], default="buyer",
-                     help="agent: a token for the agent console, BUYER_ID being the agent's id")
+    tok.add_argument(
+        "--role",
+        choices=["buyer", "agent"],
+        default="buyer",
+        help="agent: a token for the agent console, BUYER_ID being the agent's id",
+    )
     tok.set_defaults(func=_token)
 
-    kb = sub.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
-    build = kb.add_parser("build", help="regenerate the files derived from kb/ (jieba dictionary, domain responses)")
-    build.add_argument("--check", action="store_true", help="fail if a generated file is out of date")
+    kb = sub.add_parser("kb", help="knowledge base").add_subparsers(
+        dest="kb_command", required=True
+    )
+    build = kb.add_parser(
+        "build", help="regenerate the files derived from kb/ (jieba dictionary, domain responses)"
+    )
+    build.add_argument(
+        "--check", action="store_true", help="fail if a generated file is out of date"
+    )
     build.set_defaults(func=_kb_build)
 
     chat = sub.add_parser("chat", help="chat with the running bot through the app channel")

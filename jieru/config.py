@@ -2,6 +2,7 @@
 
 Every other module asks this one; nothing else reads ``os.environ``.
 """
+
 from __future__ import annotations
 
 import os
@@ -73,8 +74,6 @@ def _weekdays(value: str) -> frozenset[int]:
     return days
 
 
-
-
 def _default_sqlite_url() -> str:
     path = PROJECT_ROOT / "var" / "jieru.db"
     return f"sqlite:///{path}"
@@ -85,7 +84,9 @@ def settings() -> Settings:
     clock = os.environ.get("JIERU_CLOCK")
     default_platform = os.environ.get("JIERU_DEFAULT_PLATFORM") or None
     if default_platform is not None and default_platform not in PLATFORMS:
-        raise ValueError(f"JIERU_DEFAULT_PLATFORM must be one of {PLATFORMS}, not {default_platform!r}")
+        raise ValueError(
+            f"JIERU_DEFAULT_PLATFORM must be one of {PLATFORMS}, not {default_platform!r}"
+        )
     return Settings(
         database_url=os.environ.get("DATABASE_URL") or _default_sqlite_url(),
         kb_dir=Path(os.environ.get("JIERU_KB_DIR") or PROJECT_ROOT / "kb"),
@@ -101,17 +102,27 @@ def settings() -> Settings:
         agent_weekdays=_weekdays(os.environ.get("JIERU_AGENT_WEEKDAYS", "1,2,3,4,5,6,7")),
         agent_minutes_per_case=int(os.environ.get("JIERU_AGENT_MINUTES_PER_CASE", "6")),
         evidence_storage=os.environ.get("JIERU_EVIDENCE_STORAGE") or "local",
-        evidence_dir=Path(os.environ.get("JIERU_EVIDENCE_DIR") or PROJECT_ROOT / "var" / "evidence"),
+        evidence_dir=Path(
+            os.environ.get("JIERU_EVIDENCE_DIR") or PROJECT_ROOT / "var" / "evidence"
+        ),
         web_host=os.environ.get("JIERU_WEB_HOST") or "127.0.0.1",
         web_port=int(os.environ.get("JIERU_WEB_PORT") or 8000),
-        rasa_socket_url=(os.environ.get("JIERU_RASA_SOCKET_URL") or "http://127.0.0.1:5005").rstrip("/"),
+        rasa_socket_url=(os.environ.get("JIERU_RASA_SOCKET_URL") or "http://127.0.0.1:5005").rstrip(
+            "/"
+        ),
         web_demo_buyers=tuple(
-            b.strip() for b in (os.environ.get("JIERU_WEB_DEMO_BUYERS") or "").split(",") if b.strip()
+            b.strip()
+            for b in (os.environ.get("JIERU_WEB_DEMO_BUYERS") or "").split(",")
+            if b.strip()
         ),
         web_cors_origins=tuple(
-            o.strip() for o in (os.environ.get("JIERU_WEB_CORS_ORIGINS") or "").split(",") if o.strip()
+            o.strip()
+            for o in (os.environ.get("JIERU_WEB_CORS_ORIGINS") or "").split(",")
+            if o.strip()
         ),
-        widget_dist=Path(os.environ.get("JIERU_WIDGET_DIST") or PROJECT_ROOT / "web" / "widget" / "dist"),
+        widget_dist=Path(
+            os.environ.get("JIERU_WIDGET_DIST") or PROJECT_ROOT / "web" / "widget" / "dist"
+        ),
     )
 
 

@@ -5,6 +5,7 @@ its JSON path; a file with any problem writes nothing; a good file is written in
 transaction; importing the same file again changes nothing (rows are upserted by their
 natural ids, and only real changes are audited).
 """
+
 from __future__ import annotations
 
 import json
@@ -78,10 +79,13 @@ class UnreadableFile(ValueError):
 
 # --- reading -----------------------------------------------------------------------------
 
+
 @cache
 def schema() -> dict[str, Any]:
     """The orders file JSON Schema shipped with the package."""
-    return json.loads((resources.files("jieru") / "schemas" / "orders.schema.json").read_text("utf-8"))
+    return json.loads(
+        (resources.files("jieru") / "schemas" / "orders.schema.json").read_text("utf-8")
+    )
 
 
 @cache
@@ -102,7 +106,9 @@ def read_file(path: str | Path) -> Any:
     except UnicodeDecodeError as exc:
         raise UnreadableFile(f"not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise UnreadableFile(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+        raise UnreadableFile(
+            f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
     except RecursionError:
         raise UnreadableFile("not valid JSON: nested too deeply") from None
 
@@ -127,9 +133,12 @@ def to_fen(amount: str) -> int:
 
 # --- checking ----------------------------------------------------------------------------
 
+
 def _short(message: str, instance: Any) -> str:
     if isinstance(instance, str) and len(instance) > 60:
-        message = message.replace(repr(instance), repr(instance[:40]) + f"… ({len(instance)} characters)")
+        message = message.replace(
+            repr(instance), repr(instance[:40]) + f"… ({len(instance)} characters)"
+        )
     return message if len(message) <= _MESSAGE_LIMIT else message[:_MESSAGE_LIMIT] + "…"
 
 
@@ -158,7 +167,9 @@ def _text_problems(data: Any) -> Iterator[Problem]:
             try:
                 text.encode("utf-8")
             except UnicodeEncodeError:
-                yield Problem(location, "contains an unpaired surrogate, which is not valid Unicode text")
+                yield Problem(
+                    location, "contains an unpaired surrogate, which is not valid Unicode text"
+                )
 
 
 def _items(container: Any, key: str, location: Location = ()) -> Iterator[tuple[Location, dict]]:
@@ -189,12 +200,19 @@ class _Entries:
     @classmethod
     def of(cls, data: Any) -> _Entries:
         orders = list(_items(data, "orders"))
-        aftersales = [(loc, a, o) for o_loc, o in orders for loc, a in _items(o, "aftersales", o_loc)]
+        aftersales = [
+            (loc, a, o) for o_loc, o in orders for loc, a in _items(o, "aftersales", o_loc)
+        ]
         return cls(
-            buyers=list(_items(data, "buyers")), shops=list(_items(data, "shops")), orders=orders,
+            buyers=list(_items(data, "buyers")),
+            shops=list(_items(data, "shops")),
+            orders=orders,
             aftersales=aftersales,
-            interventions=[(loc, i, a) for a_loc, a, _ in aftersales
-                           for loc, i in _items(a, "interventions", a_loc)],
+            interventions=[
+                (loc, i, a)
+                for a_loc, a, _ in aftersales
+                for loc, i in _items(a, "interventions", a_loc)
+            ],
         )
 
 
@@ -203,7 +221,9 @@ def _stored_open_interventions(session: Session, aftersale_ids: set[str]) -> dic
     if not aftersale_ids:
         return {}
     stmt = select(Intervention.aftersale_id, Intervention.number).where(
-        Intervention.aftersale_id.in_(aftersale_ids), Intervention.status.in_(OPEN_INTERVENTION_STATUSES))
+        Intervention.aftersale_id.in_(aftersale_ids),
+        Intervention.status.in_(OPEN_INTERVENTION_STATUSES),
+    )
     return dict(session.execute(stmt).tuples().all())
 
 
@@ -216,46 +236,80 @@ def _value_problems(data: Any, shift: timedelta) -> Iterator[Problem]:
                 parse_time(text) + shift
             except (ValueError, OverflowError) as exc:
                 yield Problem(location, f"not a usable time: {exc}")
-        if key == "amount" and re.fullmatch(r"[0-9]+(\.[0-9]{1,2})?", text) and to_fen(text) > MAX_FEN:
+        if (
+            key == "amount"
+            and re.fullmatch(r"[0-9]+(\.[0-9]{1,2})?", text)
+            and to_fen(text) > MAX_FEN
+        ):
             yield Problem(location, f"amount too large (at most {MAX_FEN} fen)")
 
 
 def _duplicate_problems(f: _Entries) -> Iterator[Problem]:
     for entries, key, label in (
-        (f.buyers, "id", "buyer id"), (f.shops, "id", "shop id"), (f.orders, "id", "order id"),
-        (f.aftersales, "id", "service order id"), (f.interventions, "number", "intervention number"),
+        (f.buyers, "id", "buyer id"),
+        (f.shops, "id", "shop id"),
+        (f.orders, "id", "order id"),
+        (f.aftersales, "id", "service order id"),
+        (f.interventions, "number", "intervention number"),
     ):
         first: dict[str, Location] = {}
         for location, record, *_ in entries:
             value = _str(record, key)
             if value in first:
-                yield Problem((*location, key), f"duplicate {label} {value!r} (first at {json_path(first[value])})")
+                yield Problem(
+                    (*location, key),
+                    f"duplicate {label} {value!r} (first at {json_path(first[value])})",
+                )
             elif value is not None:
                 first[value] = location
 
 
 def _unknown_reference_problems(f: _Entries, session: Session) -> Iterator[Problem]:
     """Orders naming a buyer or shop that is neither in the file nor in the database."""
-    for key, model, entries, label in (("buyer_id", Buyer, f.buyers, "buyer"), ("shop_id", Shop, f.shops, "shop")):
+    for key, model, entries, label in (
+        ("buyer_id", Buyer, f.buyers, "buyer"),
+        ("shop_id", Shop, f.shops, "shop"),
+    ):
         wanted = {v for _, o in f.orders if (v := _str(o, key)) is not None}
         known = {v for _, r in entries if (v := _str(r, "id")) is not None}
         if wanted - known:
             known |= set(session.scalars(select(model.id).where(model.id.in_(wanted - known))))
         for location, order in f.orders:
             if (value := _str(order, key)) is not None and value not in known:
-                yield Problem((*location, key), f"unknown {label} {value!r} (not in this file nor in the database)")
+                yield Problem(
+                    (*location, key),
+                    f"unknown {label} {value!r} (not in this file nor in the database)",
+                )
 
 
 def _moved_row_problems(f: _Entries, session: Session) -> Iterator[Problem]:
     """An import updates rows in place; it never moves one to another parent."""
     # (key column, parent column, the field a wrong parent is reported on, labels, entries)
     checks = (
-        (Order.id, Order.buyer_id, "buyer_id", "order", "buyer",
-         [(loc, o, _str(o, "buyer_id")) for loc, o in f.orders]),
-        (AfterSale.id, AfterSale.order_id, "id", "service order", "order",
-         [(loc, a, _str(o, "id")) for loc, a, o in f.aftersales]),
-        (Intervention.number, Intervention.aftersale_id, "number", "intervention", "service order",
-         [(loc, i, _str(a, "id")) for loc, i, a in f.interventions]),
+        (
+            Order.id,
+            Order.buyer_id,
+            "buyer_id",
+            "order",
+            "buyer",
+            [(loc, o, _str(o, "buyer_id")) for loc, o in f.orders],
+        ),
+        (
+            AfterSale.id,
+            AfterSale.order_id,
+            "id",
+            "service order",
+            "order",
+            [(loc, a, _str(o, "id")) for loc, a, o in f.aftersales],
+        ),
+        (
+            Intervention.number,
+            Intervention.aftersale_id,
+            "number",
+            "intervention",
+            "service order",
+            [(loc, i, _str(a, "id")) for loc, i, a in f.interventions],
+        ),
     )
     for key_col, parent_col, field_name, label, parent_label, entries in checks:
         key = key_col.key
@@ -266,14 +320,19 @@ def _moved_row_problems(f: _Entries, session: Session) -> Iterator[Problem]:
             value = _str(record, key)
             was = stored.get(value) if value is not None else None
             if was is not None and parent is not None and was != parent:
-                yield Problem((*location, field_name), f"{label} {record[key]!r} belongs to {parent_label} "
-                              f"{was!r} in the database; an import does not move it")
+                yield Problem(
+                    (*location, field_name),
+                    f"{label} {record[key]!r} belongs to {parent_label} "
+                    f"{was!r} in the database; an import does not move it",
+                )
 
 
 def _open_intervention_problems(f: _Entries, session: Session) -> Iterator[Problem]:
     """At most one open intervention per service order, counting those already stored."""
     in_file = {v for _, i, _ in f.interventions if (v := _str(i, "number")) is not None}
-    stored = _stored_open_interventions(session, {v for _, a, _ in f.aftersales if (v := _str(a, "id"))})
+    stored = _stored_open_interventions(
+        session, {v for _, a, _ in f.aftersales if (v := _str(a, "id"))}
+    )
     opened: dict[int, list[Location]] = {}
     for location, intervention, aftersale in f.interventions:
         if intervention.get("status") in OPEN_INTERVENTION_STATUSES:
@@ -286,17 +345,23 @@ def _open_intervention_problems(f: _Entries, session: Session) -> Iterator[Probl
         else:
             first, extra = (json_path(locations[0]) if locations else ""), locations[1:]
         for location in extra:
-            yield Problem((*location, "status"),
-                          f"a service order can have only one open intervention (already open: {first})")
+            yield Problem(
+                (*location, "status"),
+                f"a service order can have only one open intervention (already open: {first})",
+            )
 
 
 def check(data: Any, session: Session, *, shift: timedelta = timedelta(0)) -> list[Problem]:
     """Every problem with ``data`` as an orders file, in document order; reads, never writes."""
     entries = _Entries.of(data)
     problems = [
-        *_schema_problems(data), *_text_problems(data), *_value_problems(data, shift),
-        *_duplicate_problems(entries), *_unknown_reference_problems(entries, session),
-        *_moved_row_problems(entries, session), *_open_intervention_problems(entries, session),
+        *_schema_problems(data),
+        *_text_problems(data),
+        *_value_problems(data, shift),
+        *_duplicate_problems(entries),
+        *_unknown_reference_problems(entries, session),
+        *_moved_row_problems(entries, session),
+        *_open_intervention_problems(entries, session),
     ]
     return sorted(problems, key=lambda p: _document_position(data, p.location))
 
@@ -317,12 +382,20 @@ def _document_position(data: Any, location: Location) -> list[int]:
 
 # --- writing -----------------------------------------------------------------------------
 
+
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
 
 
-def _upsert(session: Session, report: ImportReport, model: type[Base], key: dict[str, Any],
-            values: dict[str, Any], *, on_create: dict[str, Any] | None = None) -> None:
+def _upsert(
+    session: Session,
+    report: ImportReport,
+    model: type[Base],
+    key: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    on_create: dict[str, Any] | None = None,
+) -> None:
     """Insert the row named by ``key`` or update the fields that differ; audit real changes."""
     row = session.scalars(select(model).filter_by(**key)).one_or_none()
     if row is None:
@@ -335,8 +408,14 @@ def _upsert(session: Session, report: ImportReport, model: type[Base], key: dict
             setattr(row, k, v)
         action, report.updated = "import_update", report.updated + bool(changed)
     if changed:
-        repository.audit(session, actor=ACTOR, action=action, entity=model.__tablename__,
-                         entity_id=str(next(iter(key.values()))), detail=_jsonable(changed))
+        repository.audit(
+            session,
+            actor=ACTOR,
+            action=action,
+            entity=model.__tablename__,
+            entity_id=str(next(iter(key.values()))),
+            detail=_jsonable(changed),
+        )
 
 
 def import_orders(data: Any, session: Session, *, shift: timedelta = timedelta(0)) -> ImportReport:
@@ -351,18 +430,44 @@ def import_orders(data: Any, session: Session, *, shift: timedelta = timedelta(0
         return {key: parse_time(record[key]) + shift if key in record else None for key in keys}
 
     for _, buyer in f.buyers:
-        _upsert(session, report, Buyer, {"id": buyer["id"]},
-                {"name": buyer["name"], "phone": buyer.get("phone")})
+        _upsert(
+            session,
+            report,
+            Buyer,
+            {"id": buyer["id"]},
+            {"name": buyer["name"], "phone": buyer.get("phone")},
+        )
     for _, shop in f.shops:
-        _upsert(session, report, Shop, {"id": shop["id"]}, {
-            "name": shop["name"], "platform": shop["platform"],
-            "self_operated": shop.get("self_operated", False)})
+        _upsert(
+            session,
+            report,
+            Shop,
+            {"id": shop["id"]},
+            {
+                "name": shop["name"],
+                "platform": shop["platform"],
+                "self_operated": shop.get("self_operated", False),
+            },
+        )
     for _, order in f.orders:
-        _upsert(session, report, Order, {"id": order["id"]}, {
-            "buyer_id": order["buyer_id"], "shop_id": order["shop_id"], "title": order["title"],
-            "goods_type": order["goods_type"], "amount_fen": to_fen(order["amount"]),
-            "payment_method": order["payment_method"], "status": order["status"],
-            **times(order, "created_at", "paid_at", "shipped_at", "delivered_at", "completed_at")})
+        _upsert(
+            session,
+            report,
+            Order,
+            {"id": order["id"]},
+            {
+                "buyer_id": order["buyer_id"],
+                "shop_id": order["shop_id"],
+                "title": order["title"],
+                "goods_type": order["goods_type"],
+                "amount_fen": to_fen(order["amount"]),
+                "payment_method": order["payment_method"],
+                "status": order["status"],
+                **times(
+                    order, "created_at", "paid_at", "shipped_at", "delivered_at", "completed_at"
+                ),
+            },
+        )
 
     # Locked while an intervention is open: one in the file, or a stored one the file omits.
     in_file = {i["number"] for _, i, _ in f.interventions}
@@ -371,28 +476,67 @@ def import_orders(data: Any, session: Session, *, shift: timedelta = timedelta(0
     locked |= {a["id"] for _, i, a in f.interventions if i["status"] in OPEN_INTERVENTION_STATUSES}
     for _, aftersale, order in f.aftersales:
         amount = aftersale.get("amount")
-        _upsert(session, report, AfterSale, {"id": aftersale["id"]}, {
-            "order_id": order["id"], "type": aftersale["type"], "status": aftersale["status"],
-            "reason": aftersale.get("reason"), "amount_fen": to_fen(amount) if amount else None,
-            "locked": aftersale["id"] in locked,
-            **times(aftersale, "requested_at", "buyer_modified_at", "merchant_rejected_at",
-                    "merchant_agreed_at", "buyer_shipped_at", "merchant_received_at",
-                    "refunded_at", "reshipped_at")})
+        _upsert(
+            session,
+            report,
+            AfterSale,
+            {"id": aftersale["id"]},
+            {
+                "order_id": order["id"],
+                "type": aftersale["type"],
+                "status": aftersale["status"],
+                "reason": aftersale.get("reason"),
+                "amount_fen": to_fen(amount) if amount else None,
+                "locked": aftersale["id"] in locked,
+                **times(
+                    aftersale,
+                    "requested_at",
+                    "buyer_modified_at",
+                    "merchant_rejected_at",
+                    "merchant_agreed_at",
+                    "buyer_shipped_at",
+                    "merchant_received_at",
+                    "refunded_at",
+                    "reshipped_at",
+                ),
+            },
+        )
         if "dispute_opened_at" in aftersale:
-            _upsert(session, report, Dispute, {"aftersale_id": aftersale["id"]}, {
-                "opened_at": parse_time(aftersale["dispute_opened_at"]) + shift,
-                "status": "closed" if is_final("aftersale", aftersale["status"]) else "open"})
+            _upsert(
+                session,
+                report,
+                Dispute,
+                {"aftersale_id": aftersale["id"]},
+                {
+                    "opened_at": parse_time(aftersale["dispute_opened_at"]) + shift,
+                    "status": "closed" if is_final("aftersale", aftersale["status"]) else "open",
+                },
+            )
     # Closed ones first, so that closing one intervention and opening another in the same
     # file never shows the unique index two open ones.
     for _, intervention, aftersale in sorted(
-            f.interventions, key=lambda e: e[1]["status"] in OPEN_INTERVENTION_STATUSES):
-        _upsert(session, report, Intervention, {"number": intervention["number"]}, {
-            "aftersale_id": aftersale["id"], "status": intervention["status"],
-            "decision": intervention.get("decision"),
-            **times(intervention, "opened_at", "evidence_due_at", "decided_at")},
-            on_create={"source": ACTOR})
-    report.counts.update(buyers=len(f.buyers), shops=len(f.shops), orders=len(f.orders),
-                         aftersales=len(f.aftersales), interventions=len(f.interventions))
+        f.interventions, key=lambda e: e[1]["status"] in OPEN_INTERVENTION_STATUSES
+    ):
+        _upsert(
+            session,
+            report,
+            Intervention,
+            {"number": intervention["number"]},
+            {
+                "aftersale_id": aftersale["id"],
+                "status": intervention["status"],
+                "decision": intervention.get("decision"),
+                **times(intervention, "opened_at", "evidence_due_at", "decided_at"),
+            },
+            on_create={"source": ACTOR},
+        )
+    report.counts.update(
+        buyers=len(f.buyers),
+        shops=len(f.shops),
+        orders=len(f.orders),
+        aftersales=len(f.aftersales),
+        interventions=len(f.interventions),
+    )
     session.flush()
     return report
 
@@ -400,6 +544,7 @@ def import_orders(data: Any, session: Session, *, shift: timedelta = timedelta(0
 def run_import(path: str | Path, *, rebase_from: str | None = None, url: str | None = None) -> int:
     """Import the file at ``path`` into ``url`` (default ``DATABASE_URL``); print a summary, or
     every problem on stderr. Returns the process exit code (0 written, 1 refused)."""
+
     def refuse(*lines: str) -> int:
         print(*lines, sep="\n", file=sys.stderr)
         return 1
@@ -419,13 +564,20 @@ def run_import(path: str | Path, *, rebase_from: str | None = None, url: str | N
             report = import_orders(data, session, shift=shift)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        hint = " (is the schema there? run `jieru db upgrade`)" if isinstance(
-            exc, (OperationalError, ProgrammingError)) else ""
-        return refuse(f"{path}: the database refused the import: {reason}{hint}; nothing was written")
+        hint = (
+            " (is the schema there? run `jieru db upgrade`)"
+            if isinstance(exc, (OperationalError, ProgrammingError))
+            else ""
+        )
+        return refuse(
+            f"{path}: the database refused the import: {reason}{hint}; nothing was written"
+        )
     if not report.ok:
         n = len(report.problems)
-        return refuse(*map(str, report.problems),
-                      f"{path}: refused, {n} problem{'s' * (n != 1)}; nothing was written")
+        return refuse(
+            *map(str, report.problems),
+            f"{path}: refused, {n} problem{'s' * (n != 1)}; nothing was written",
+        )
     kinds = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
     print(f"{path}: imported {kinds}; {report.created} rows created, {report.updated} updated")
     return 0

@@ -1,4 +1,5 @@
 """Normalisation of buyers' text before tokenisation, without Rasa."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -32,5 +33,7 @@ def normalize(text: str) -> str:
     converted = _t2s().convert(text)
     if len(converted) != len(text):
         # A phrase conversion changed the length: convert character by character.
-        converted = "".join(c if len(c) == 1 else o for o, c in zip(text, map(_t2s().convert, text), strict=True))
+        converted = "".join(
+            c if len(c) == 1 else o for o, c in zip(text, map(_t2s().convert, text), strict=True)
+        )
     return "".join(map(_half_width_lower, converted))

@@ -39,8 +39,7 @@ trap cleanup EXIT
 stage_lint() {
   log "stage 1/7: lint (ruff, import contracts, mypy, hadolint) and generated files up to date"
   "$VENV_ACTIONS/bin/ruff" check jieru bot tests bench
-  # TODO(coordinator): enable once the whole tree is formatted (ruff format, at the merge).
-  # "$VENV_ACTIONS/bin/ruff" format --check jieru bot tests bench
+  "$VENV_ACTIONS/bin/ruff" format --check jieru bot tests bench
   "$VENV_ACTIONS/bin/lint-imports"
   "$VENV_ACTIONS/bin/mypy"
   "$VENV_ACTIONS/bin/hadolint" Dockerfile Dockerfile.actions Dockerfile.web

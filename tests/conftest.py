@@ -8,6 +8,7 @@
 - ``example_data(name)``: a fresh copy of a JSON file from ``tests/fixtures``.
 - ``load_example(name)``: imports that file into the ``session_factory`` database.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,9 @@ from tests.fixtures import FIXTURES
 collect_ignore = ["db"] if int(version("sqlalchemy").split(".")[0]) < 2 else []
 
 # The server the postgres params run on; JIERU_TEST_POSTGRES_URL points them elsewhere.
-POSTGRES_URL = os.environ.get("JIERU_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "JIERU_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+)
 
 
 @pytest.fixture(scope="session")

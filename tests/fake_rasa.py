@@ -6,6 +6,7 @@ conversation's events (stamped like Rasa does) so transcripts can be read back.
 Not Rasa itself: tests/rasa_api checks the same event JSON against Rasa's own event
 classes in the Rasa environment.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,11 +42,16 @@ class FakeRasa:
     def say(self, conversation_id: str, who: str, text: str, **extra: Any) -> None:
         """Add a message to a conversation as if it had happened in Rasa."""
         self.events.setdefault(conversation_id, []).append(
-            {"event": who, "text": text, "timestamp": time.time(), **extra})
+            {"event": who, "text": text, "timestamp": time.time(), **extra}
+        )
 
     def appended(self, conversation_id: str) -> list[list[dict[str, Any]]]:
         """The event lists POSTed for a conversation, one per request."""
-        return [r.body for r in self.requests if r.method == "POST" and r.conversation_id == conversation_id]
+        return [
+            r.body
+            for r in self.requests
+            if r.method == "POST" and r.conversation_id == conversation_id
+        ]
 
     def tracker(self, conversation_id: str) -> dict[str, Any]:
         events = self.events.get(conversation_id, [])
@@ -74,7 +80,7 @@ def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             if not parts.path.startswith(PREFIX):
                 return self._answer(404, {"status": "failure"})
-            conversation_id, _, tail = parts.path[len(PREFIX):].partition("/")
+            conversation_id, _, tail = parts.path[len(PREFIX) :].partition("/")
             conversation_id = unquote(conversation_id)
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length)) if length else None
@@ -84,7 +90,9 @@ def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
                 return self._answer(fake.fail_with, {"status": "failure", "message": "boom"})
             if method == "POST" and tail == "tracker/events":
                 for event in body:
-                    fake.events.setdefault(conversation_id, []).append({**event, "timestamp": time.time()})
+                    fake.events.setdefault(conversation_id, []).append(
+                        {**event, "timestamp": time.time()}
+                    )
             elif not (method == "GET" and tail == "tracker"):
                 return self._answer(404, {"status": "failure"})
             self._answer(200, fake.tracker(conversation_id))

@@ -10,6 +10,7 @@ kb marks unknown (`facts: []`) are scored on whether the answer admits it and of
 human. Prints a table; --misses lists the questions whose shown facts differ from the
 expected. Pure computation over kb/: no server, no network, a fraction of a second.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,9 +67,13 @@ def load(path: Path) -> list[dict]:
         ids = {f["id"] for f in entry.get("facts", ())}
         unknown = set(q["facts"]) - ids
         if unknown:
-            raise SystemExit(f"{path}: {q['q']!r}: {sorted(unknown)} are not facts of {q['platform']}/{q['key']}")
+            raise SystemExit(
+                f"{path}: {q['q']!r}: {sorted(unknown)} are not facts of {q['platform']}/{q['key']}"
+            )
         if bool(q["facts"]) != entry["known"]:
-            raise SystemExit(f"{path}: {q['q']!r}: facts given for an unknown key or missing for a known one")
+            raise SystemExit(
+                f"{path}: {q['q']!r}: facts given for an unknown key or missing for a known one"
+            )
     return questions
 
 
@@ -85,15 +90,20 @@ def main() -> int:
     systems: dict[str, Callable[[dict], list[str]]] = {
         "ranked (the bot)": lambda q: list(faq.answer(q["key"], q["platform"], q["q"]).shown),
         "every fact (before)": lambda q: [f["id"] for f in entry_facts(q)],
-        "overview facts only": lambda q: [f["id"] for f in entry_facts(q) if f.get("overview")]
-        or [entry_facts(q)[0]["id"]],
+        "overview facts only": lambda q: (
+            [f["id"] for f in entry_facts(q) if f.get("overview")] or [entry_facts(q)[0]["id"]]
+        ),
     }
     known = [q for q in questions if q["facts"]]
     unknown = [q for q in questions if not q["facts"]]
-    print(f"{len(questions)} questions: {len(known)} on known keys, {len(unknown)} on keys the kb marks unknown")
+    print(
+        f"{len(questions)} questions: {len(known)} on known keys, {len(unknown)} on keys the kb marks unknown"
+    )
     print(f"platform × key pairs covered: {len({(q['platform'], q['key']) for q in questions})}")
     print()
-    print("| system | precision (micro) | recall (micro) | F1 | precision (macro) | recall (macro) | facts shown / question | exact |")
+    print(
+        "| system | precision (micro) | recall (micro) | F1 | precision (macro) | recall (macro) | facts shown / question | exact |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     misses = []
     for name, system in systems.items():
@@ -109,7 +119,9 @@ def main() -> int:
         a = faq.answer(q["key"], q["platform"], q["q"])
         honest += (not a.known) and a.buttons[0]["payload"] == "/request_human" and not a.shown
     print()
-    print(f"unknown keys answered honestly (no facts, a human offered first): {honest}/{len(unknown)}")
+    print(
+        f"unknown keys answered honestly (no facts, a human offered first): {honest}/{len(unknown)}"
+    )
     if args.misses:
         print()
         for q, shown in misses:

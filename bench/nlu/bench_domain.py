@@ -3,6 +3,7 @@
 The bench trains on this rather than on domain.yml so that NLU figures do not move
 when the dialogue side changes.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,4 +34,3 @@ def write_domain(path: Path, nlu_dir: Path, contract: Path = CONTRACT) -> Path:
     }
     path.write_text(yaml.safe_dump(domain, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
-

@@ -5,6 +5,7 @@ Without --model it trains bot/config.yml on bot/data/nlu first. Sends N varied
 messages to /model/parse one by one; prints p50/p99, model size and server RSS,
 then stops the server it started.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,15 @@ def messages(n: int) -> list[str]:
     pool = base + trad
     while len(pool) < n:
         text = rng.choice(base)
-        pool.append(rng.choice([f"{text} 订单号{rng.randrange(10**11, 10**13)}", f"{text}😡😡",
-                                f"在{rng.choice(['狗东', '某宝', 'pdd', '咸鱼', '天貓'])}上 {text}"]))
+        pool.append(
+            rng.choice(
+                [
+                    f"{text} 订单号{rng.randrange(10**11, 10**13)}",
+                    f"{text}😡😡",
+                    f"在{rng.choice(['狗东', '某宝', 'pdd', '咸鱼', '天貓'])}上 {text}",
+                ]
+            )
+        )
     rng.shuffle(pool)
     return pool[:n]
 
@@ -56,8 +64,9 @@ def rss_kib(pid: int) -> int:
 
 
 def parse(url: str, text: str) -> dict:
-    request = urllib.request.Request(url, data=json.dumps({"text": text}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps({"text": text}).encode(), headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)
 
@@ -70,15 +79,33 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="jieru-nlu-latency-"))
     model = args.model.resolve() if args.model else None  # the server runs in another folder
     if model is None:
-        train(ROOT / "bot/config.yml", ROOT / "bot/data/nlu",
-              write_domain(work / "domain.yml", ROOT / "bot/data/nlu"), work, "jieru")
+        train(
+            ROOT / "bot/config.yml",
+            ROOT / "bot/data/nlu",
+            write_domain(work / "domain.yml", ROOT / "bot/data/nlu"),
+            work,
+            "jieru",
+        )
         model = work / "jieru.tar.gz"
 
     port = free_port()
     server = subprocess.Popen(
-        [str(RASA), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port), "--model", str(model)],
-        cwd=work, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            str(RASA),
+            "run",
+            "--enable-api",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "--model",
+            str(model),
+        ],
+        cwd=work,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/model/parse"
     try:
@@ -116,7 +143,9 @@ def main() -> None:
     print(json.dumps(result, indent=1))
     out = ROOT / "bench/results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"nlu-latency-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(result, indent=1))
+    (out / f"nlu-latency-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(
+        json.dumps(result, indent=1)
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ label matching, shared by the bench and the test command's regression gate.
 
 It is measurement data written by others and stays in ../shared, never in the repo.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -6,6 +6,7 @@ counts as correct) and the project's own splits (bench/nlu/eval.yml, bench/nlu/w
 Usage: .venv/rasa/bin/python bench/nlu/run.py [--skip-stock] [--curve] [--model FILE]
 Writes bench/results/nlu-<time>.{md,json} and prints a summary table.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,24 +42,30 @@ FALLBACK = "nlu_fallback"
 
 # ---------- data ----------
 
+
 def load_eval(split: str = "eval") -> list[dict]:
     """A held-out split's examples: text, gold label, alternative labels and gold
     entities (with offsets for our splits; entity and value only for the dev set)."""
     if split == "dev":
-        return [dict(row, entities=[{"entity": k, "value": v} for k, v in row["entities"].items()])
-                for row in load_real_dev()]
+        return [
+            dict(row, entities=[{"entity": k, "value": v} for k, v in row["entities"].items()])
+            for row in load_real_dev()
+        ]
     from rasa.shared.nlu.training_data.loading import load_data
 
     examples = []
     for m in load_data(str(SPLITS[split])).intent_examples:
-        examples.append({
-            "text": m.get("text"),
-            "label": m.get("intent_response_key") or m.get("intent"),
-            "alt": [],
-            "entities": [
-                {k: e[k] for k in ("entity", "value", "start", "end")} for e in m.get("entities", [])
-            ],
-        })
+        examples.append(
+            {
+                "text": m.get("text"),
+                "label": m.get("intent_response_key") or m.get("intent"),
+                "alt": [],
+                "entities": [
+                    {k: e[k] for k in ("entity", "value", "start", "end")}
+                    for e in m.get("entities", [])
+                ],
+            }
+        )
     return examples
 
 
@@ -67,25 +74,49 @@ def to_traditional(example: dict, converter) -> dict:
     that the entity offsets stay exact."""
     if any("start" not in e for e in example["entities"]):
         return {**example, "text": converter.convert(example["text"])}
-    text, cuts = example["text"], sorted({0, len(example["text"])}
-                                          | {p for e in example["entities"] for p in (e["start"], e["end"])})
+    text, cuts = (
+        example["text"],
+        sorted(
+            {0, len(example["text"])}
+            | {p for e in example["entities"] for p in (e["start"], e["end"])}
+        ),
+    )
     pieces = [converter.convert(text[a:b]) for a, b in pairwise(cuts)]
     new_pos = {cuts[0]: 0}
     for (a, b), piece in zip(pairwise(cuts), pieces, strict=True):
         new_pos[b] = new_pos[a] + len(piece)
-    entities = [dict(e, start=new_pos[e["start"]], end=new_pos[e["end"]]) for e in example["entities"]]
+    entities = [
+        dict(e, start=new_pos[e["start"]], end=new_pos[e["end"]]) for e in example["entities"]
+    ]
     return {**example, "text": "".join(pieces), "entities": entities}
 
 
 # ---------- training and prediction ----------
 
+
 def train(config: Path, nlu: Path, domain: Path, out: Path, name: str) -> float:
     """Train an NLU model; return the wall time in seconds."""
     start = time.monotonic()
     subprocess.run(
-        [str(RASA), "train", "nlu", "--config", str(config), "--nlu", str(nlu), "--domain",
-         str(domain), "--out", str(out), "--fixed-model-name", name],
-        check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(RASA),
+            "train",
+            "nlu",
+            "--config",
+            str(config),
+            "--nlu",
+            str(nlu),
+            "--domain",
+            str(domain),
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            name,
+        ],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
     )
     return time.monotonic() - start
@@ -96,9 +127,14 @@ def predict_in_subprocess(model: Path, texts: list[str], workdir: Path) -> list[
     # dictionary must not help the other.
     inp, out = workdir / f"{model.stem}.in.json", workdir / f"{model.stem}.out.json"
     inp.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
-    subprocess.run([str(PYTHON), __file__, "--predict", str(model), str(inp), str(out)],
-                   check=True, cwd=ROOT, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [str(PYTHON), __file__, "--predict", str(model), str(inp), str(out)],
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return json.loads(out.read_text(encoding="utf-8"))
 
 
@@ -120,22 +156,33 @@ def predict(model: str, inp: str, out: str) -> None:
         for text in json.loads(Path(inp).read_text(encoding="utf-8")):
             parse = await agent.parse_message(text)
             ranking = [r for r in parse.get("intent_ranking", []) if r["name"] != FALLBACK]
-            results.append({
-                "label": label(parse, parse["intent"]["name"]),
-                "top": label(parse, ranking[0]["name"]) if ranking else None,
-                "top_conf": ranking[0]["confidence"] if ranking else 0.0,
-                "gap": ranking[0]["confidence"] - ranking[1]["confidence"] if len(ranking) > 1 else 1.0,
-                "faq_conf": (parse.get("response_selector", {}).get("faq", {})
-                             .get("response", {}).get("confidence")),
-                "entities": [{k: e[k] for k in ("entity", "value", "start", "end")}
-                             for e in parse.get("entities", [])],
-            })
+            results.append(
+                {
+                    "label": label(parse, parse["intent"]["name"]),
+                    "top": label(parse, ranking[0]["name"]) if ranking else None,
+                    "top_conf": ranking[0]["confidence"] if ranking else 0.0,
+                    "gap": ranking[0]["confidence"] - ranking[1]["confidence"]
+                    if len(ranking) > 1
+                    else 1.0,
+                    "faq_conf": (
+                        parse.get("response_selector", {})
+                        .get("faq", {})
+                        .get("response", {})
+                        .get("confidence")
+                    ),
+                    "entities": [
+                        {k: e[k] for k in ("entity", "value", "start", "end")}
+                        for e in parse.get("entities", [])
+                    ],
+                }
+            )
         return results
 
     Path(out).write_text(json.dumps(asyncio.run(run()), ensure_ascii=False), encoding="utf-8")
 
 
 # ---------- scoring ----------
+
 
 def score(examples: list[dict], predictions: list[dict]) -> dict:
     """Intent accuracy, macro-F1, per-label F1, confusions, entity F1 and the
@@ -172,11 +219,17 @@ def score(examples: list[dict], predictions: list[dict]) -> dict:
         "entity_precision": precision,
         "entity_recall": recall,
         "in_scope_fallback_rate": sum(p == FALLBACK for _, p in in_scope) / max(len(in_scope), 1),
-        "wrong_answer_rate": sum(p not in (g, FALLBACK) for g, p in in_scope) / max(len(in_scope), 1),
-        "out_of_scope_f1": float(f1_score(gold, pred, labels=[OUT_OF_SCOPE], average="macro", zero_division=0)),
+        "wrong_answer_rate": sum(p not in (g, FALLBACK) for g, p in in_scope)
+        / max(len(in_scope), 1),
+        "out_of_scope_f1": float(
+            f1_score(gold, pred, labels=[OUT_OF_SCOPE], average="macro", zero_division=0)
+        ),
         "entity_errors": entity_errors,  # text, missed, spurious
-        "errors": [[e["text"], g, p, round(q["top_conf"], 3)]
-                   for e, g, p, q in zip(examples, gold, pred, predictions, strict=True) if g != p],
+        "errors": [
+            [e["text"], g, p, round(q["top_conf"], 3)]
+            for e, g, p, q in zip(examples, gold, pred, predictions, strict=True)
+            if g != p
+        ],
     }
 
 
@@ -185,22 +238,34 @@ def threshold_sweep(examples: list[dict], predictions: list[dict]) -> list[dict]
     rows = []
     for threshold in (0.2, 0.3, 0.4, 0.5, 0.6):
         for ambiguity in (0.0, 0.02, 0.05, 0.1):
-            labels = [FALLBACK if p["top_conf"] < threshold or p["gap"] < ambiguity else p["top"]
-                      for p in predictions]
+            labels = [
+                FALLBACK if p["top_conf"] < threshold or p["gap"] < ambiguity else p["top"]
+                for p in predictions
+            ]
             labels = [credited(e, lbl) for lbl, e in zip(labels, examples, strict=True)]
             right = sum(lbl == e["label"] for lbl, e in zip(labels, examples, strict=True))
-            in_scope = [lbl for lbl, e in zip(labels, examples, strict=True) if e["label"] != OUT_OF_SCOPE]
-            oos = [lbl for lbl, e in zip(labels, examples, strict=True) if e["label"] == OUT_OF_SCOPE]
-            rows.append({
-                "threshold": threshold, "ambiguity": ambiguity,
-                "accuracy": round(right / len(examples), 4),
-                "in_scope_bounced": round(in_scope.count(FALLBACK) / max(len(in_scope), 1), 4),
-                "oos_caught": round(sum(lbl in (FALLBACK, OUT_OF_SCOPE) for lbl in oos) / max(len(oos), 1), 4),
-            })
+            in_scope = [
+                lbl for lbl, e in zip(labels, examples, strict=True) if e["label"] != OUT_OF_SCOPE
+            ]
+            oos = [
+                lbl for lbl, e in zip(labels, examples, strict=True) if e["label"] == OUT_OF_SCOPE
+            ]
+            rows.append(
+                {
+                    "threshold": threshold,
+                    "ambiguity": ambiguity,
+                    "accuracy": round(right / len(examples), 4),
+                    "in_scope_bounced": round(in_scope.count(FALLBACK) / max(len(in_scope), 1), 4),
+                    "oos_caught": round(
+                        sum(lbl in (FALLBACK, OUT_OF_SCOPE) for lbl in oos) / max(len(oos), 1), 4
+                    ),
+                }
+            )
     return rows
 
 
 # ---------- report ----------
+
 
 def subset_nlu(fraction: float, target: Path) -> Path:
     """A copy of bot/data/nlu keeping ``fraction`` of each intent's examples (seeded)."""
@@ -221,48 +286,94 @@ def subset_nlu(fraction: float, target: Path) -> Path:
 
 def markdown(report: dict) -> str:
     sizes = ", ".join(f"{split} {n}" for split, n in report["n_eval"].items())
-    lines = ["# NLU bench", "", f"{report['time']}, held-out examples: {sizes}; each as written and in traditional",
-             "", "| model | split | script | accuracy | macro-F1 | out_of_scope F1 | wrong answers | "
-             "entity F1 | in-scope bounced | train s |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "# NLU bench",
+        "",
+        f"{report['time']}, held-out examples: {sizes}; each as written and in traditional",
+        "",
+        "| model | split | script | accuracy | macro-F1 | out_of_scope F1 | wrong answers | "
+        "entity F1 | in-scope bounced | train s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for model, runs in report["models"].items():
         for split in report["n_eval"]:
             for script in SCRIPTS:
                 s = runs[split][script]
-                lines.append(f"| {model} | {split} | {script} | {s['accuracy']:.3f} | {s['macro_f1']:.3f} | "
-                             f"{s['out_of_scope_f1']:.3f} | {s['wrong_answer_rate']:.3f} | "
-                             f"{s['entity_f1']:.3f} | {s['in_scope_fallback_rate']:.3f} | "
-                             f"{runs['train_seconds']:.0f} |")
+                lines.append(
+                    f"| {model} | {split} | {script} | {s['accuracy']:.3f} | {s['macro_f1']:.3f} | "
+                    f"{s['out_of_scope_f1']:.3f} | {s['wrong_answer_rate']:.3f} | "
+                    f"{s['entity_f1']:.3f} | {s['in_scope_fallback_rate']:.3f} | "
+                    f"{runs['train_seconds']:.0f} |"
+                )
     for model, runs in report["models"].items():
         for split in report["n_eval"]:
             written, trad = (runs[split][script] for script in SCRIPTS)
-            lines += ["", f"## {model}, {split}: per-label F1 (as written / traditional)", "",
-                      "| label | as written | trad |", "|---|---|---|"]
-            lines += [f"| {lbl} | {f:.2f} | {trad['per_label_f1'][lbl]:.2f} |"
-                      for lbl, f in written["per_label_f1"].items()]
-            lines += ["", "Top confusions (as written): " + "; ".join(
-                f"{g} → {p} ×{n}" for g, p, n in written["top_confusions"])]
+            lines += [
+                "",
+                f"## {model}, {split}: per-label F1 (as written / traditional)",
+                "",
+                "| label | as written | trad |",
+                "|---|---|---|",
+            ]
+            lines += [
+                f"| {lbl} | {f:.2f} | {trad['per_label_f1'][lbl]:.2f} |"
+                for lbl, f in written["per_label_f1"].items()
+            ]
+            lines += [
+                "",
+                "Top confusions (as written): "
+                + "; ".join(f"{g} → {p} ×{n}" for g, p, n in written["top_confusions"]),
+            ]
     if "sweep" in report:
-        lines += ["", "## Fallback thresholds (ours, every split and script)", "",
-                  "| threshold | ambiguity | accuracy | in-scope bounced | out-of-scope caught |", "|---|---|---|---|---|"]
-        lines += [f"| {r['threshold']} | {r['ambiguity']} | {r['accuracy']} | {r['in_scope_bounced']} | "
-                  f"{r['oos_caught']} |" for r in report["sweep"]]
+        lines += [
+            "",
+            "## Fallback thresholds (ours, every split and script)",
+            "",
+            "| threshold | ambiguity | accuracy | in-scope bounced | out-of-scope caught |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {r['threshold']} | {r['ambiguity']} | {r['accuracy']} | {r['in_scope_bounced']} | "
+            f"{r['oos_caught']} |"
+            for r in report["sweep"]
+        ]
     if "curve" in report:
-        lines += ["", "## Learning curve (ours, eval as written)", "", "| share of training data | accuracy | macro-F1 |",
-                  "|---|---|---|"]
-        lines += [f"| {c['fraction']} | {c['accuracy']:.3f} | {c['macro_f1']:.3f} |" for c in report["curve"]]
+        lines += [
+            "",
+            "## Learning curve (ours, eval as written)",
+            "",
+            "| share of training data | accuracy | macro-F1 |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {c['fraction']} | {c['accuracy']:.3f} | {c['macro_f1']:.3f} |"
+            for c in report["curve"]
+        ]
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--skip-stock", action="store_true", help="only train and score our pipeline")
-    parser.add_argument("--curve", action="store_true", help="also train ours on 25/50/75%% of the data")
-    parser.add_argument("--config", type=Path, default=ROOT / "bot/config.yml",
-                        help="our pipeline (default bot/config.yml)")
-    parser.add_argument("--model", type=Path,
-                        help="score this trained model as ours instead of training one (quick error analysis)")
-    parser.add_argument("--predict", nargs=3, metavar=("MODEL", "IN", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--skip-stock", action="store_true", help="only train and score our pipeline"
+    )
+    parser.add_argument(
+        "--curve", action="store_true", help="also train ours on 25/50/75%% of the data"
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=ROOT / "bot/config.yml",
+        help="our pipeline (default bot/config.yml)",
+    )
+    parser.add_argument(
+        "--model",
+        type=Path,
+        help="score this trained model as ours instead of training one (quick error analysis)",
+    )
+    parser.add_argument(
+        "--predict", nargs=3, metavar=("MODEL", "IN", "OUT"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.predict:
         predict(*args.predict)
@@ -274,7 +385,9 @@ def main() -> None:
     examples = {}  # (split, script) -> examples, in the order they are parsed
     splits = [split for split in SPLIT_NAMES if split != "dev" or REAL_DEV.exists()]
     if "dev" not in splits:
-        print(f"note: the real-buyer dev set is not beside the checkout ({REAL_DEV}); scoring our splits only")
+        print(
+            f"note: the real-buyer dev set is not beside the checkout ({REAL_DEV}); scoring our splits only"
+        )
     for split in splits:
         written = load_eval(split)
         examples[split, SCRIPTS[0]] = written
@@ -286,9 +399,12 @@ def main() -> None:
     configs = {"jieru": args.config.resolve()}
     if not args.skip_stock:
         configs["stock"] = Path(__file__).with_name("stock_config.yml")
-    report: dict = {"time": time.strftime("%Y-%m-%d %H:%M"),
-                    "n_eval": {split: len(examples[split, SCRIPTS[0]]) for split in splits},
-                    "config": str(args.config), "models": {}}
+    report: dict = {
+        "time": time.strftime("%Y-%m-%d %H:%M"),
+        "n_eval": {split: len(examples[split, SCRIPTS[0]]) for split in splits},
+        "config": str(args.config),
+        "models": {},
+    }
     for name, config in configs.items():
         if name == "jieru" and args.model:
             seconds, model = 0.0, args.model.resolve()
@@ -298,7 +414,7 @@ def main() -> None:
         runs: dict = {"train_seconds": seconds}
         start = 0
         for (split, script), batch in examples.items():
-            runs.setdefault(split, {})[script] = score(batch, preds[start: start + len(batch)])
+            runs.setdefault(split, {})[script] = score(batch, preds[start : start + len(batch)])
             start += len(batch)
         report["models"][name] = runs
         if name == "jieru":
@@ -309,21 +425,35 @@ def main() -> None:
             data = subset_nlu(fraction, work / f"nlu-{fraction}")
             train(configs["jieru"], data, domain, work, f"curve{fraction}")
             heldout = examples["eval", SCRIPTS[0]]
-            preds = predict_in_subprocess(work / f"curve{fraction}.tar.gz", [e["text"] for e in heldout], work)
-            report["curve"].append({"fraction": fraction, **{
-                k: v for k, v in score(heldout, preds).items() if k in ("accuracy", "macro_f1")}})
+            preds = predict_in_subprocess(
+                work / f"curve{fraction}.tar.gz", [e["text"] for e in heldout], work
+            )
+            report["curve"].append(
+                {
+                    "fraction": fraction,
+                    **{
+                        k: v
+                        for k, v in score(heldout, preds).items()
+                        if k in ("accuracy", "macro_f1")
+                    },
+                }
+            )
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = RESULTS / f"nlu-{time.strftime('%Y%m%d-%H%M%S')}"
-    stem.with_suffix(".json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    stem.with_suffix(".json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     stem.with_suffix(".md").write_text(markdown(report), encoding="utf-8")
     print(markdown(report).split("\n## ")[0])
     if "stock" in report["models"]:
         for split in splits:
             for script in SCRIPTS:
                 ours, stock = (report["models"][m][split][script] for m in ("jieru", "stock"))
-                print(f"{split}, {script}: accuracy {ours['accuracy'] - stock['accuracy']:+.3f}, "
-                      f"macro-F1 {ours['macro_f1'] - stock['macro_f1']:+.3f} vs stock")
+                print(
+                    f"{split}, {script}: accuracy {ours['accuracy'] - stock['accuracy']:+.3f}, "
+                    f"macro-F1 {ours['macro_f1'] - stock['macro_f1']:+.3f} vs stock"
+                )
     print(f"report: {stem}.md")
     shutil.rmtree(work, ignore_errors=True)
 

@@ -167,7 +167,9 @@ def buyer_id(tracker: Tracker) -> str | None:
     if buyer is None and (tracker.latest_message.get("metadata") or {}).get("is_external"):
         earlier = (e for e in reversed(tracker.events) if e.get("event") == "user")
         same = (e for e in earlier if e.get("input_channel") == channel)
-        buyer = next(filter(None, (buyer_from_tracker_metadata(e, channel, dev_buyer) for e in same)), None)
+        buyer = next(
+            filter(None, (buyer_from_tracker_metadata(e, channel, dev_buyer) for e in same)), None
+        )
     return buyer
 
 

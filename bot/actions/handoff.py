@@ -88,13 +88,16 @@ class ActionHandoff(Action):
         dispatcher.utter_message(response="utter_handoff", handoff_id=handoff_id, summary=text)
         if place.open_now:
             dispatcher.utter_message(
-                response="utter_handoff_queue", ahead=place.position - 1, reply_by=local_time(place.reply_by),
+                response="utter_handoff_queue",
+                ahead=place.position - 1,
+                reply_by=local_time(place.reply_by),
                 minutes=max(1, round(place.expected_wait.total_seconds() / 60)),
             )
         else:
             opens, closes = config.settings().agent_hours
             dispatcher.utter_message(
-                response="utter_handoff_after_hours", reply_by=local_time(place.reply_by),
+                response="utter_handoff_after_hours",
+                reply_by=local_time(place.reply_by),
                 hours=f"{opens:%H:%M}-{closes:%H:%M}",
             )
         # Rasa stops predicting while paused but keeps logging the buyer's messages,

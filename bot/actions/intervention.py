@@ -397,6 +397,7 @@ class ActionAcknowledgeEvidence(BuyerAction):
 
 # ----- Reminders for when intervention becomes possible (jieru/services/reminders.py) -----
 
+
 class ActionScheduleReminder(BuyerAction):
     """Remind the buyer at the time the engine gives for the order, when there is one."""
 

@@ -3,6 +3,7 @@
 Field names and values follow ``shared/fixtures/orders.schema.json``. Money is integer
 fen (分), never float. Every time is timezone-aware and stored as UTC.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -33,7 +34,13 @@ from jieru.rules.transitions import (
 )
 
 ORDER_STATUSES = (
-    "awaiting_payment", "awaiting_shipment", "shipped", "delivered", "completed", "cancelled", "closed",
+    "awaiting_payment",
+    "awaiting_shipment",
+    "shipped",
+    "delivered",
+    "completed",
+    "cancelled",
+    "closed",
 )
 GOODS_TYPES = ("physical", "virtual")
 PAYMENT_METHODS = ("online", "cod", "other")
@@ -72,19 +79,25 @@ class UTCDateTime(TypeDecorator[datetime]):
 def choice(name: str, values: tuple[str, ...]) -> Enum:
     """A portable enumerated string column: VARCHAR plus a named CHECK constraint."""
     return Enum(
-        *values, name=name, native_enum=False, create_constraint=True,
-        validate_strings=True, length=max(map(len, values)),
+        *values,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        validate_strings=True,
+        length=max(map(len, values)),
     )
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    })
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
 
 
@@ -193,7 +206,9 @@ class Intervention(Base):
     status: Mapped[str] = mapped_column(
         choice("intervention_status", INTERVENTION_STATUSES), default="submitted"
     )
-    problem: Mapped[str | None] = mapped_column(String(64))  # the intent, e.g. report_refund_refused
+    problem: Mapped[str | None] = mapped_column(
+        String(64)
+    )  # the intent, e.g. report_refund_refused
     description: Mapped[str | None] = mapped_column(Text)
     opened_at: Mapped[datetime] = mapped_column(default=now)
     evidence_due_at: Mapped[datetime | None]
@@ -215,8 +230,11 @@ class Intervention(Base):
 # At most one open intervention per service order, enforced by the database itself.
 _open = Intervention.__table__.c.status.in_(sorted(OPEN_INTERVENTION_STATUSES))
 Index(
-    "uq_interventions_one_open_per_aftersale", Intervention.aftersale_id,
-    unique=True, sqlite_where=_open, postgresql_where=_open,
+    "uq_interventions_one_open_per_aftersale",
+    Intervention.aftersale_id,
+    unique=True,
+    sqlite_where=_open,
+    postgresql_where=_open,
 )
 
 
@@ -322,7 +340,7 @@ REMINDER_STATUSES = ("pending", "fired", "cancelled")
 
 
 class Reminder(Base):
-    """"Remind me when I may apply": kept here so that it survives a restart of any server;
+    """ "Remind me when I may apply": kept here so that it survives a restart of any server;
     the web service fires due ones through the Rasa server's HTTP API."""
 
     __tablename__ = "reminders"
@@ -335,7 +353,11 @@ class Reminder(Base):
     aftersale_id: Mapped[str | None] = mapped_column(ForeignKey("aftersales.id"))
     due_at: Mapped[datetime] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
-    status: Mapped[str] = mapped_column(choice("reminder_status", REMINDER_STATUSES), default="pending")
+    status: Mapped[str] = mapped_column(
+        choice("reminder_status", REMINDER_STATUSES), default="pending"
+    )
     fired_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
+
+
 # --- end widget ---

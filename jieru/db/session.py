@@ -5,6 +5,7 @@ Use one short transaction per operation::
     with get_sessionmaker().begin() as session:
         ...
 """
+
 from __future__ import annotations
 
 import threading
@@ -41,7 +42,11 @@ def _make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+    if (
+        parsed.database
+        and parsed.database != ":memory:"
+        and not parsed.database.startswith("file:")
+    ):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, connect_args={"timeout": 15})
     event.listen(engine, "connect", _sqlite_pragmas)

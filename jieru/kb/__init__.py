@@ -1,4 +1,5 @@
 """The knowledge base in ``kb/``: everything the bot says about platforms, as data."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -1,4 +1,5 @@
 """What evidence a buyer should gather for each kind of problem, from kb/evidence.yml."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -58,6 +59,7 @@ def checklist(problem: str, platform: str | None = None) -> list[EvidenceItem]:
         raise ValueError(f"no evidence checklist for {problem!r}; known: {tuple(data['problems'])}")
     if platform is not None and platform not in PLATFORMS:
         raise ValueError(f"unknown platform {platform!r}; expected one of {PLATFORMS}")
+
     def applies(entry: dict, item: dict) -> bool:
         return all(
             "platforms" not in spec or platform in spec["platforms"] for spec in (entry, item)

@@ -5,6 +5,7 @@ kb/faq/<platform>.yml holds the facts for one platform, each citing its source. 
 platform's sources say nothing about is ``known: false``: the answer says so and offers
 a human instead of guessing. See kb/README.md for the formats.
 """
+
 from __future__ import annotations
 
 import json
@@ -58,9 +59,13 @@ def _checked(path: Path, schema: str, mtime: float) -> Any:
     validator = jsonschema.Draft202012Validator(_schema(schema))
     problems = [best_match([e]) for e in validator.iter_errors(data)]
     if problems:
-        raise KbError(f"{path} does not match kb/schema/{schema}:\n" + "\n".join(
-            f"  at {e.json_path}: {e.message}" for e in sorted(problems, key=lambda e: e.json_path)
-        ))
+        raise KbError(
+            f"{path} does not match kb/schema/{schema}:\n"
+            + "\n".join(
+                f"  at {e.json_path}: {e.message}"
+                for e in sorted(problems, key=lambda e: e.json_path)
+            )
+        )
     return data
 
 
@@ -121,7 +126,9 @@ def platform_faq(platform: str) -> dict:
     relative = f"faq/{platform}.yml"
     data = load_checked(relative, "faq.schema.json")
     if data["platform"] != platform:
-        raise KbError(f"{kb_dir() / relative}: at $.platform: {data['platform']!r}, expected {platform!r}")
+        raise KbError(
+            f"{kb_dir() / relative}: at $.platform: {data['platform']!r}, expected {platform!r}"
+        )
     check_cited(str(kb_dir() / relative), citations(platform))
     return data
 
@@ -236,7 +243,8 @@ def fact_scores(question: str, facts: Sequence[dict], ignore: Sequence[str] = ()
     asked = asked.replace(" ", "|")
     asked_grams = _bigrams(asked)
     docs = [
-        _bigrams(_plain(f["text"])) | {g for k in f.get("keywords", ()) for g in _bigrams(_plain(k))}
+        _bigrams(_plain(f["text"]))
+        | {g for k in f.get("keywords", ()) for g in _bigrams(_plain(k))}
         for f in facts
     ]
     n = len(docs)
@@ -286,16 +294,18 @@ def _overview(keys: dict, key: str) -> FaqAnswer:
             continue
         headline = [f for f in entry["facts"] if f.get("overview")] or entry["facts"][:1]
         facts += headline
-        lines.append(f"· {platform_name(platform)}：" + "".join(f["text"] for f in headline) + entry.get("gap", ""))
+        lines.append(
+            f"· {platform_name(platform)}："
+            + "".join(f["text"] for f in headline)
+            + entry.get("gap", "")
+        )
     if unknown:
         names = templates["name_separator"].join(unknown)
         lines.append("· " + templates["overview_unknown"].format(names=names))
     lines.append(templates["overview_ask"])
     return FaqAnswer(
         text="\n".join(lines),
-        buttons=[
-            {"title": platform_name(p), "payload": faq_payload(key, p)} for p in PLATFORMS
-        ],
+        buttons=[{"title": platform_name(p), "payload": faq_payload(key, p)} for p in PLATFORMS],
         known=bool(facts),
         platform=None,
         sources=_sources(facts),

@@ -3,6 +3,7 @@
 Used by the Rasa entity extractor (``jieru.rasa.nlu.extractor``) and by ``jieru kb build``,
 which writes the jieba user dictionary with :func:`write_userdict`.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,8 @@ _USERDICT_FREQ = 50000
 # "240305-…"), or in groups of 2-6 (the last may be shorter) split by single spaces or
 # hyphens, and not part of a longer run of digits or Latin letters.
 _ORDER_ID = re.compile(
-    r"(?<![0-9a-z])(?:\d{8,20}|\d{6}-\d{2,14}|\d{2,6}(?:[ \-]\d{2,6})*[ \-]\d{1,6})(?![0-9a-z])")
+    r"(?<![0-9a-z])(?:\d{8,20}|\d{6}-\d{2,14}|\d{2,6}(?:[ \-]\d{2,6})*[ \-]\d{1,6})(?![0-9a-z])"
+)
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _DATE = re.compile(r"(?:19|20)\d\d[ \-]\d{1,2}[ \-]\d{1,2}")
 _ORDER_CUE = re.compile(r"(订单|单号|order|no\.?)\s*:?\s*$")
@@ -70,7 +72,9 @@ class Lexicon:
 
     def find_all(self, normalised: str) -> list[EntityMatch]:
         """Order numbers and every lexicon entity in ``normalised`` text, by position."""
-        return sorted(find_order_ids(normalised) + self.find_entities(normalised), key=lambda m: m.start)
+        return sorted(
+            find_order_ids(normalised) + self.find_entities(normalised), key=lambda m: m.start
+        )
 
 
 def find_order_ids(normalised: str) -> list[EntityMatch]:

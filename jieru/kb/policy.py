@@ -59,7 +59,11 @@ class PolicyError(ValueError):
 def load_policy(platform: str, *, kb: Path | None = None) -> PlatformPolicy:
     """The policy for ``platform`` from ``kb`` (default: the configured kb/), cached until a file changes."""
     root = kb or kb_dir()
-    files = [root / "policies" / f"{platform}.yml", root / "policies" / "common.yml", root / LABELS_FILE]
+    files = [
+        root / "policies" / f"{platform}.yml",
+        root / "policies" / "common.yml",
+        root / LABELS_FILE,
+    ]
     files += sorted((root / "calendar").glob("*.yml"))
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
@@ -193,7 +197,9 @@ def _check(policy: PlatformPolicy) -> None:
             )
         keys.add(step.key)
     item = {"label", "time"}
-    problems += _template_problems("labels.yml templates.deadline_line", policy.labels.deadline_item, item)
+    problems += _template_problems(
+        "labels.yml templates.deadline_line", policy.labels.deadline_item, item
+    )
     if problems:
         raise PolicyError(f"{policy.file}:\n  " + "\n  ".join(problems))
 

@@ -1,5 +1,6 @@
 """Alembic environment: the URL comes from ``jieru.db.migrate`` or, for the ``alembic`` command
 (``alembic.ini`` at the root), from ``DATABASE_URL`` through ``jieru.config``."""
+
 from __future__ import annotations
 
 from alembic import context

@@ -1,4 +1,5 @@
 """When human agents can answer: working hours and the buyer's expected wait (pure)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -67,7 +68,11 @@ class QueuePlace:
 
 
 def queue_place(
-    *, ahead: int, now: datetime, hours: WorkingHours, minutes_per_case: int,
+    *,
+    ahead: int,
+    now: datetime,
+    hours: WorkingHours,
+    minutes_per_case: int,
 ) -> QueuePlace:
     """The place of a buyer with ``ahead`` open hand-offs before theirs: each case ahead
     takes one agent ``minutes_per_case`` of working time (one agent on duty: the
@@ -75,6 +80,9 @@ def queue_place(
     opens_at = hours.next_opening(now)
     reply_by = hours.after_working_time(now, timedelta(minutes=minutes_per_case * ahead))
     return QueuePlace(
-        position=ahead + 1, expected_wait=reply_by - now.astimezone(hours.zone), reply_by=reply_by,
-        open_now=hours.is_open(now), opens_at=opens_at,
+        position=ahead + 1,
+        expected_wait=reply_by - now.astimezone(hours.zone),
+        reply_by=reply_by,
+        open_now=hours.is_open(now),
+        opens_at=opens_at,
     )

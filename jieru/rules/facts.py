@@ -4,6 +4,7 @@ The data layer maps its rows to these (``jieru.services``); the rules never see 
 objects, so they stay pure and are tested without a database. Field names and
 values follow ``shared/fixtures/orders.schema.json``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Which of a buyer's orders fit a reported problem (criteria in kb/problems.yml)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence

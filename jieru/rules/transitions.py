@@ -5,6 +5,7 @@ status change the project makes itself must pass (none today: the bot only files
 interventions, and imports mirror the platform's record, see the README). Status names
 follow ``shared/fixtures/orders.schema.json``; ``is_final`` tells which ones end a dispute.
 """
+
 from __future__ import annotations
 
 from types import MappingProxyType
@@ -26,40 +27,50 @@ __all__ = [
 
 _F = frozenset
 
-TRANSITIONS = MappingProxyType({
-    "aftersale": MappingProxyType({
-        "requested": _F({"merchant_rejected", "merchant_agreed", "refunded", "cancelled", "closed"}),
-        # Taobao: after a rejection the buyer may modify the request (修改协议) and wait for
-        # the seller again; the platform may also rule for the buyer and refund.
-        "merchant_rejected": _F({"requested", "refunded", "cancelled", "closed"}),
-        "merchant_agreed": _F({"buyer_shipped", "refunded", "cancelled", "closed"}),
-        "buyer_shipped": _F({"merchant_received", "refunded", "closed"}),
-        # Taobao 退货验收: the seller inspects the returned goods and refunds, or objects;
-        # JD 换货: the seller reships the exchanged goods (within 72 hours of receiving them).
-        "merchant_received": _F({"refunded", "reshipped", "merchant_rejected", "closed"}),
-        "refunded": _F(),
-        "reshipped": _F({"closed"}),
-        "closed": _F(),
-        "cancelled": _F(),
-    }),
-    "intervention": MappingProxyType({
-        # JD 交易纠纷处理程序: both sides provide evidence (凭证), then JD decides.
-        "submitted": _F({"evidence", "review", "withdrawn"}),
-        "evidence": _F({"review", "withdrawn"}),
-        # The reviewer may ask for more evidence before deciding.
-        "review": _F({"evidence", "decided", "withdrawn"}),
-        "decided": _F(),
-        "withdrawn": _F(),
-    }),
-    # A conversation handed to a human agent (Chatwoot's open → assigned → resolved /
-    # back to the bot). An open hand-off may be closed untaken (the buyer left).
-    "handoff": MappingProxyType({
-        "open": _F({"taken", "closed"}),
-        "taken": _F({"closed", "handed_back"}),
-        "closed": _F(),
-        "handed_back": _F(),
-    }),
-})
+TRANSITIONS = MappingProxyType(
+    {
+        "aftersale": MappingProxyType(
+            {
+                "requested": _F(
+                    {"merchant_rejected", "merchant_agreed", "refunded", "cancelled", "closed"}
+                ),
+                # Taobao: after a rejection the buyer may modify the request (修改协议) and wait for
+                # the seller again; the platform may also rule for the buyer and refund.
+                "merchant_rejected": _F({"requested", "refunded", "cancelled", "closed"}),
+                "merchant_agreed": _F({"buyer_shipped", "refunded", "cancelled", "closed"}),
+                "buyer_shipped": _F({"merchant_received", "refunded", "closed"}),
+                # Taobao 退货验收: the seller inspects the returned goods and refunds, or objects;
+                # JD 换货: the seller reships the exchanged goods (within 72 hours of receiving them).
+                "merchant_received": _F({"refunded", "reshipped", "merchant_rejected", "closed"}),
+                "refunded": _F(),
+                "reshipped": _F({"closed"}),
+                "closed": _F(),
+                "cancelled": _F(),
+            }
+        ),
+        "intervention": MappingProxyType(
+            {
+                # JD 交易纠纷处理程序: both sides provide evidence (凭证), then JD decides.
+                "submitted": _F({"evidence", "review", "withdrawn"}),
+                "evidence": _F({"review", "withdrawn"}),
+                # The reviewer may ask for more evidence before deciding.
+                "review": _F({"evidence", "decided", "withdrawn"}),
+                "decided": _F(),
+                "withdrawn": _F(),
+            }
+        ),
+        # A conversation handed to a human agent (Chatwoot's open → assigned → resolved /
+        # back to the bot). An open hand-off may be closed untaken (the buyer left).
+        "handoff": MappingProxyType(
+            {
+                "open": _F({"taken", "closed"}),
+                "taken": _F({"closed", "handed_back"}),
+                "closed": _F(),
+                "handed_back": _F(),
+            }
+        ),
+    }
+)
 
 AFTERSALE_STATUSES: tuple[str, ...] = tuple(TRANSITIONS["aftersale"])
 INTERVENTION_STATUSES: tuple[str, ...] = tuple(TRANSITIONS["intervention"])
@@ -80,7 +91,11 @@ class InvalidTransition(ValueError):
     def __init__(self, kind: str, current: str, new: str) -> None:
         self.kind, self.current, self.new = kind, current, new
         allowed = sorted(TRANSITIONS[kind].get(current, ()))
-        hint = f"allowed from {current!r}: {', '.join(allowed)}" if allowed else f"{current!r} is final"
+        hint = (
+            f"allowed from {current!r}: {', '.join(allowed)}"
+            if allowed
+            else f"{current!r} is final"
+        )
         if current not in TRANSITIONS[kind] or new not in TRANSITIONS[kind]:
             hint = f"known {kind} statuses: {', '.join(TRANSITIONS[kind])}"
         super().__init__(f"{kind} status cannot change from {current!r} to {new!r} ({hint})")
@@ -90,7 +105,9 @@ def _table(kind: str):
     try:
         return TRANSITIONS[kind]
     except KeyError:
-        raise ValueError(f"unknown status kind {kind!r}; expected one of {sorted(TRANSITIONS)}") from None
+        raise ValueError(
+            f"unknown status kind {kind!r}; expected one of {sorted(TRANSITIONS)}"
+        ) from None
 
 
 def allowed_transitions(kind: str, current: str) -> frozenset[str]:

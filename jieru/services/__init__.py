@@ -1,5 +1,6 @@
 """The service layer: what the actions call. Each public function is one short
 transaction over the repository, plus the pure rules; none of them speaks to the buyer."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

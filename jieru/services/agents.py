@@ -6,6 +6,7 @@ holds every message of both sides (``jieru.services.rasa_client``). Writes that 
 speak to Rasa do so inside the database transaction, after the conditional update: if
 Rasa refuses, the status change is rolled back and the agent may try again.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,8 +25,22 @@ from jieru.rules.facts import Decision, OrderFacts
 from jieru.services import rasa_client, transaction
 
 __all__ = [
-    "HandoffConflict", "HandoffView", "NotFound", "QueuePlace", "add_note", "assist", "case_details", "close",
-    "get", "hand_back", "pending_messages", "place_in_queue", "queue", "reply", "take", "transcript",
+    "HandoffConflict",
+    "HandoffView",
+    "NotFound",
+    "QueuePlace",
+    "add_note",
+    "assist",
+    "case_details",
+    "close",
+    "get",
+    "hand_back",
+    "pending_messages",
+    "place_in_queue",
+    "queue",
+    "reply",
+    "take",
+    "transcript",
 ]
 
 MAX_TEXT = 2000  # characters of one agent message or note
@@ -54,51 +69,84 @@ class HandoffView:
     def of(cls, row: Handoff, *, now: datetime) -> HandoffView:
         end = row.taken_at or row.closed_at or now
         return cls(
-            id=row.id, conversation_id=row.conversation_id, buyer_id=row.buyer_id,
-            reason=row.reason, summary=row.summary, details=dict(row.details or {}),
-            status=row.status, created_at=row.created_at, waiting=end - row.created_at,
-            taken_by=row.taken_by, taken_at=row.taken_at, closed_at=row.closed_at,
+            id=row.id,
+            conversation_id=row.conversation_id,
+            buyer_id=row.buyer_id,
+            reason=row.reason,
+            summary=row.summary,
+            details=dict(row.details or {}),
+            status=row.status,
+            created_at=row.created_at,
+            waiting=end - row.created_at,
+            taken_by=row.taken_by,
+            taken_at=row.taken_at,
+            closed_at=row.closed_at,
             notes=tuple(
-                {"author": n.author, "text": n.text, "at": n.created_at.isoformat()} for n in row.notes
+                {"author": n.author, "text": n.text, "at": n.created_at.isoformat()}
+                for n in row.notes
             ),
         )
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: times in ISO 8601, the wait in whole seconds."""
+
         def iso(t: datetime | None) -> str | None:
             return t.isoformat() if t else None
 
         return {
-            "id": self.id, "conversation_id": self.conversation_id, "buyer_id": self.buyer_id,
-            "reason": self.reason, "summary": self.summary, "details": self.details,
-            "status": self.status, "created_at": iso(self.created_at),
-            "waiting_seconds": int(self.waiting.total_seconds()), "taken_by": self.taken_by,
-            "taken_at": iso(self.taken_at), "closed_at": iso(self.closed_at), "notes": list(self.notes),
+            "id": self.id,
+            "conversation_id": self.conversation_id,
+            "buyer_id": self.buyer_id,
+            "reason": self.reason,
+            "summary": self.summary,
+            "details": self.details,
+            "status": self.status,
+            "created_at": iso(self.created_at),
+            "waiting_seconds": int(self.waiting.total_seconds()),
+            "taken_by": self.taken_by,
+            "taken_at": iso(self.taken_at),
+            "closed_at": iso(self.closed_at),
+            "notes": list(self.notes),
         }
 
 
 def case_details(
-    *, buyer_id: str | None, order: OrderFacts | None, decision: Decision | None,
-    problem: str | None, bot_did: tuple[str, ...] = (), filed: tuple[str, ...] = (),
+    *,
+    buyer_id: str | None,
+    order: OrderFacts | None,
+    decision: Decision | None,
+    problem: str | None,
+    bot_did: tuple[str, ...] = (),
+    filed: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The bot's summary as data: buyer, order, problem, the eligibility decision with its
     rule, times and source, what the bot already did, numbers it filed."""
     eligibility = None
     if decision is not None:
         eligibility = {
-            "verdict": decision.verdict.value, "rule": decision.rule_id,
-            "explanation": decision.explanation, "source": decision.source,
+            "verdict": decision.verdict.value,
+            "rule": decision.rule_id,
+            "explanation": decision.explanation,
+            "source": decision.source,
             "eligible_from": decision.eligible_from.isoformat() if decision.eligible_from else None,
             "aftersale_id": decision.aftersale_id,
-            "intervention_number": decision.intervention_number, "stage": decision.stage,
-            "deadlines": [{"label": label, "at": at.isoformat()} for label, at in decision.deadlines],
+            "intervention_number": decision.intervention_number,
+            "stage": decision.stage,
+            "deadlines": [
+                {"label": label, "at": at.isoformat()} for label, at in decision.deadlines
+            ],
             "alternatives": list(decision.alternatives),
         }
     return {
         "buyer": {"id": buyer_id},
-        "order": None if order is None else {
-            "id": order.id, "platform": order.platform, "shop": order.shop_name,
-            "title": order.title, "status": order.status,
+        "order": None
+        if order is None
+        else {
+            "id": order.id,
+            "platform": order.platform,
+            "shop": order.shop_name,
+            "title": order.title,
+            "status": order.status,
             "amount": None if order.amount is None else str(order.amount),
         },
         "problem": problem,
@@ -151,7 +199,9 @@ def take(handoff_id: int, *, agent: str) -> HandoffView:
     """Give the hand-off to ``agent``; of agents racing for it exactly one wins, the
     others get ``HandoffConflict`` naming the winner."""
     with transaction() as session:
-        repository.move_handoff(session, handoff_id=handoff_id, status="taken", agent=agent, at=config.now())
+        repository.move_handoff(
+            session, handoff_id=handoff_id, status="taken", agent=agent, at=config.now()
+        )
         return _view(_fetch(session, handoff_id))
 
 
@@ -168,7 +218,9 @@ def add_note(handoff_id: int, *, agent: str, text: str) -> HandoffView:
     """An internal note on the hand-off (the buyer never sees it)."""
     text = _text(text, "note")
     with transaction() as session:
-        repository.add_handoff_note(session, handoff_id=handoff_id, author=agent, text=text, at=config.now())
+        repository.add_handoff_note(
+            session, handoff_id=handoff_id, author=agent, text=text, at=config.now()
+        )
         return _view(_fetch(session, handoff_id))
 
 
@@ -183,20 +235,33 @@ def _problems() -> set[str]:
 
 
 def _finish(
-    handoff_id: int, *, agent: str, status: str, slots: dict[str, Any], text: str,
+    handoff_id: int,
+    *,
+    agent: str,
+    status: str,
+    slots: dict[str, Any],
+    text: str,
     note: str | None = None,
 ) -> HandoffView:
     with transaction() as session:
-        row = repository.move_handoff(session, handoff_id=handoff_id, status=status, agent=agent, at=config.now())
+        row = repository.move_handoff(
+            session, handoff_id=handoff_id, status=status, agent=agent, at=config.now()
+        )
         if note:
-            repository.add_handoff_note(session, handoff_id=handoff_id, author=agent, text=note, at=config.now())
+            repository.add_handoff_note(
+                session, handoff_id=handoff_id, author=agent, text=note, at=config.now()
+            )
         # Inside the transaction: if Rasa refuses, the hand-off stays as it was.
         rasa_client.resume(row.conversation_id, slots=slots, text=text)
         return _view(_fetch(session, handoff_id))
 
 
 def hand_back(
-    handoff_id: int, *, agent: str, order_id: str | None = None, problem: str | None = None,
+    handoff_id: int,
+    *,
+    agent: str,
+    order_id: str | None = None,
+    problem: str | None = None,
     note: str | None = None,
 ) -> HandoffView:
     """Give the conversation back to the bot, which resumes knowing what the agent set
@@ -210,7 +275,8 @@ def hand_back(
     if order_id:
         with transaction() as session:
             found = current.buyer_id and repository.get_order(
-                session, buyer_id=current.buyer_id, order_id=order_id)
+                session, buyer_id=current.buyer_id, order_id=order_id
+            )
         if not found:
             raise ValueError(f"order {order_id!r} is not this buyer's")
         slots["order_id"] = order_id
@@ -223,7 +289,9 @@ def hand_back(
     if note:
         slots["agent_note"] = note
         said.append(lines["note"].format(note=note))
-    return _finish(handoff_id, agent=agent, status="handed_back", slots=slots, text="\n".join(said), note=note)
+    return _finish(
+        handoff_id, agent=agent, status="handed_back", slots=slots, text="\n".join(said), note=note
+    )
 
 
 def close(handoff_id: int, *, agent: str) -> HandoffView:
@@ -257,15 +325,31 @@ def assist(handoff_id: int) -> dict[str, Any]:
     answers = {key: faq.answer(key, platform) for key in ASSIST_KEYS}
     replies = []
     if decision:
-        replies.append({"title": _templates()["decision_title"], "text": decision["explanation"], "sources": [decision["source"]]})
+        replies.append(
+            {
+                "title": _templates()["decision_title"],
+                "text": decision["explanation"],
+                "sources": [decision["source"]],
+            }
+        )
     titles = {key: faq.keys_spec()[key]["topic"] for key in ASSIST_KEYS}
-    replies += [{"title": titles[k], "text": a.text, "sources": a.sources} for k, a in answers.items() if a.known]
+    replies += [
+        {"title": titles[k], "text": a.text, "sources": a.sources}
+        for k, a in answers.items()
+        if a.known
+    ]
     return {
         "platform": platform,
         "decision": decision,
-        "click_path": {"text": answers["where_to_apply"].text, "sources": answers["where_to_apply"].sources},
+        "click_path": {
+            "text": answers["where_to_apply"].text,
+            "sources": answers["where_to_apply"].sources,
+        },
         "deadlines": (decision or {}).get("deadlines", []),
-        "conditions": {"text": answers["conditions"].text, "sources": answers["conditions"].sources},
+        "conditions": {
+            "text": answers["conditions"].text,
+            "sources": answers["conditions"].sources,
+        },
         "replies": replies,
     }
 
@@ -274,10 +358,14 @@ def place_in_queue(handoff_id: int) -> QueuePlace:
     """The buyer's position among open hand-offs and when an agent is expected to reply
     (outside working hours: when agents are back), from the hours in the settings."""
     s = config.settings()
-    hours = WorkingHours(opens=s.agent_hours[0], closes=s.agent_hours[1], weekdays=s.agent_weekdays, zone=s.timezone)
+    hours = WorkingHours(
+        opens=s.agent_hours[0], closes=s.agent_hours[1], weekdays=s.agent_weekdays, zone=s.timezone
+    )
     with transaction() as session:
         ahead = repository.count_open_before(session, handoff=_fetch(session, handoff_id))
-    return queue_place(ahead=ahead, now=config.now(), hours=hours, minutes_per_case=s.agent_minutes_per_case)
+    return queue_place(
+        ahead=ahead, now=config.now(), hours=hours, minutes_per_case=s.agent_minutes_per_case
+    )
 
 
 def pending_messages(buyer_id: str, *, since: float = 0.0) -> list[dict[str, Any]]:
@@ -294,8 +382,11 @@ def pending_messages(buyer_id: str, *, since: float = 0.0) -> list[dict[str, Any
         if event.get("event") != rasa_client.BOT or float(event.get("timestamp") or 0) <= since:
             continue
         if rasa_client.AGENT_KEY in metadata or rasa_client.HANDBACK_KEY in metadata:
-            messages.append({
-                "text": event.get("text"), "timestamp": event.get("timestamp"),
-                "agent": metadata.get(rasa_client.AGENT_KEY),
-            })
+            messages.append(
+                {
+                    "text": event.get("text"),
+                    "timestamp": event.get("timestamp"),
+                    "agent": metadata.get(rasa_client.AGENT_KEY),
+                }
+            )
     return messages

@@ -1,4 +1,5 @@
 """Find the buyer's order, decide on intervention, file it."""
+
 from __future__ import annotations
 
 import secrets
@@ -62,7 +63,11 @@ def decide(order: OrderFacts, *, now: datetime, aftersale_id: str | None = None)
 
 
 def assess(
-    *, buyer_id: str, order_id: str | None = None, problem: str | None = None, platform: str | None = None,
+    *,
+    buyer_id: str,
+    order_id: str | None = None,
+    problem: str | None = None,
+    platform: str | None = None,
 ) -> Assessment:
     """Identify the order (by number, else by fit to the problem, the conversation's
     platform first) and decide on it, in one transaction.
@@ -78,7 +83,9 @@ def assess(
             if row is not None:
                 order = repository.to_facts(row)
                 return Assessment(Lookup.FOUND, order, decide(order, now=now))
-        orders = [repository.to_facts(o) for o in repository.list_orders(session, buyer_id=buyer_id)]
+        orders = [
+            repository.to_facts(o) for o in repository.list_orders(session, buyer_id=buyer_id)
+        ]
     return replace(_candidates(orders, problem, platform), unknown_order_id=order_id or None)
 
 
@@ -101,7 +108,12 @@ def new_intervention_number(now: datetime) -> str:
 
 
 def file_intervention(
-    *, buyer_id: str, order_id: str, problem: str, description: str, evidence: list[tuple[str, str]],
+    *,
+    buyer_id: str,
+    order_id: str,
+    problem: str,
+    description: str,
+    evidence: list[tuple[str, str]],
 ) -> Filing:
     """File an intervention on the buyer's order if the engine says it is eligible now.
 
@@ -128,9 +140,15 @@ def file_intervention(
         due = {step.key: when for step, (_, when) in zip(policy.steps, deadlines, strict=True)}
         try:
             intervention = repository.open_intervention(
-                session, aftersale_id=decision.aftersale_id, number=new_intervention_number(now),
-                problem=problem, description=description, evidence=evidence, opened_at=now,
-                evidence_due_at=due.get("evidence_due"), decision_due_at=due.get("decision_latest"),
+                session,
+                aftersale_id=decision.aftersale_id,
+                number=new_intervention_number(now),
+                problem=problem,
+                description=description,
+                evidence=evidence,
+                opened_at=now,
+                evidence_due_at=due.get("evidence_due"),
+                decision_due_at=due.get("decision_latest"),
                 actor=f"bot:{buyer_id}",
             )
         except repository.AlreadyInIntervention as exc:

@@ -1,4 +1,5 @@
 """Hand a conversation to a human agent with a summary they can act on."""
+
 from __future__ import annotations
 
 from jieru import config
@@ -8,9 +9,15 @@ from jieru.services.disputes import decide
 
 
 def hand_off(
-    *, conversation_id: str, buyer_id: str | None, reason: str, summary: str,
-    order_id: str | None = None, problem: str | None = None,
-    bot_did: tuple[str, ...] = (), filed: tuple[str, ...] = (),
+    *,
+    conversation_id: str,
+    buyer_id: str | None,
+    reason: str,
+    summary: str,
+    order_id: str | None = None,
+    problem: str | None = None,
+    bot_did: tuple[str, ...] = (),
+    filed: tuple[str, ...] = (),
 ) -> int:
     """Queue the conversation for an agent; the hand-off's id.
 
@@ -24,11 +31,21 @@ def hand_off(
                 order = repository.to_facts(row)
                 decision = decide(order, now=config.now())
         details = agents.case_details(
-            buyer_id=buyer_id, order=order, decision=decision, problem=problem,
-            bot_did=bot_did, filed=filed,
+            buyer_id=buyer_id,
+            order=order,
+            decision=decision,
+            problem=problem,
+            bot_did=bot_did,
+            filed=filed,
         )
         handoff = repository.create_handoff(
-            session, conversation_id=conversation_id, buyer_id=buyer_id, reason=reason,
-            summary=summary, details=details, actor="bot", created_at=config.now(),
+            session,
+            conversation_id=conversation_id,
+            buyer_id=buyer_id,
+            reason=reason,
+            summary=summary,
+            details=details,
+            actor="bot",
+            created_at=config.now(),
         )
         return handoff.id

@@ -9,6 +9,7 @@ Never call this from inside a custom action: Rasa holds the conversation's lock 
 an action runs, and ``POST /conversations/{id}/tracker/events`` waits for that lock. An
 action pauses the conversation by returning ``ConversationPaused()`` itself.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -62,14 +63,18 @@ def _request(method: str, url: str, **kwargs: Any) -> Any:
     return response.json()
 
 
-def append(conversation_id: str, events: list[dict[str, Any]], *, deliver: bool = False) -> dict[str, Any]:
+def append(
+    conversation_id: str, events: list[dict[str, Any]], *, deliver: bool = False
+) -> dict[str, Any]:
     """Append ``events`` to the conversation's tracker; the tracker Rasa returns.
 
     ``deliver``: Rasa also runs their side effects, so ``bot`` events are sent to the
     buyer through the conversation's latest input channel (live in the socket.io widget;
     the app channel reads them from ``GET /api/buyer/messages``).
     """
-    params = _params(**({"execute_side_effects": "true", "output_channel": "latest"} if deliver else {}))
+    params = _params(
+        **({"execute_side_effects": "true", "output_channel": "latest"} if deliver else {})
+    )
     return _request("POST", _url(conversation_id, "/events"), params=params, json=events)
 
 
@@ -80,7 +85,11 @@ def pause(conversation_id: str) -> None:
 
 def agent_says(conversation_id: str, *, agent: str, text: str) -> None:
     """Send an agent's message to the buyer and keep it in the tracker, tagged as theirs."""
-    append(conversation_id, [{"event": BOT, "text": text, "metadata": {AGENT_KEY: agent}}], deliver=True)
+    append(
+        conversation_id,
+        [{"event": BOT, "text": text, "metadata": {AGENT_KEY: agent}}],
+        deliver=True,
+    )
 
 
 def resume(conversation_id: str, *, slots: dict[str, Any], text: str) -> None:

@@ -22,6 +22,7 @@ write while the buyer is not sending anything:
   with the ``next`` value of the previous answer. The web widget gets the same messages
   live over socket.io instead.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -40,22 +41,39 @@ buyer_router = APIRouter(prefix="/api/buyer", tags=["buyers"])
 _bearer = HTTPBearer(auto_error=False)
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
-STATUS_NAMES = {"open": "等待接手", "taken": "处理中", "closed": "已关闭", "handed_back": "已交还机器人"}
+STATUS_NAMES = {
+    "open": "等待接手",
+    "taken": "处理中",
+    "closed": "已关闭",
+    "handed_back": "已交还机器人",
+}
 
 
 def _subject(credentials: HTTPAuthorizationCredentials | None, role: str) -> str:
     if credentials is None:
-        raise HTTPException(401, {"code": "unauthorized", "message": "需要登录令牌"},
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            {"code": "unauthorized", "message": "需要登录令牌"},
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     try:
         return verify_token(credentials.credentials, role=role)
     except MissingSecretError as exc:
         raise HTTPException(503, {"code": "no_secret", "message": str(exc)}) from exc
     except AuthError as exc:
         if exc.reason == "wrong_role":
-            raise HTTPException(403, {"code": "forbidden", "message": f"这里需要{'客服' if role == AGENT else '买家'}的令牌"}) from exc
-        raise HTTPException(401, {"code": "unauthorized", "reason": exc.reason, "message": "令牌无效或已过期"},
-                            headers={"WWW-Authenticate": "Bearer"}) from exc
+            raise HTTPException(
+                403,
+                {
+                    "code": "forbidden",
+                    "message": f"这里需要{'客服' if role == AGENT else '买家'}的令牌",
+                },
+            ) from exc
+        raise HTTPException(
+            401,
+            {"code": "unauthorized", "reason": exc.reason, "message": "令牌无效或已过期"},
+            headers={"WWW-Authenticate": "Bearer"},
+        ) from exc
 
 
 def current_agent(credentials: Credentials) -> str:
@@ -75,7 +93,11 @@ Buyer = Annotated[str, Depends(current_buyer)]
 def conflict_message(conflict: agents.HandoffConflict, agent: str) -> str:
     """What the console tells an agent whose action lost or does not apply (Chinese)."""
     if conflict.status == "taken" and conflict.wanted == "taken":
-        return "你已经接手了这个会话" if conflict.taken_by == agent else f"这个会话已经被 {conflict.taken_by} 接手了"
+        return (
+            "你已经接手了这个会话"
+            if conflict.taken_by == agent
+            else f"这个会话已经被 {conflict.taken_by} 接手了"
+        )
     if conflict.status in ("closed", "handed_back"):
         return f"这个会话已经结束（{STATUS_NAMES[conflict.status]}）"
     if conflict.status == "open":
@@ -91,12 +113,23 @@ def _run(agent: str, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> An
         raise HTTPException(404, {"code": "not_found", "message": "没有这个转人工记录"}) from exc
     except agents.HandoffConflict as exc:
         code = "already_taken" if exc.wanted == "taken" and exc.status == "taken" else "conflict"
-        raise HTTPException(409, {"code": code, "message": conflict_message(exc, agent),
-                                  "status": exc.status, "taken_by": exc.taken_by}) from exc
+        raise HTTPException(
+            409,
+            {
+                "code": code,
+                "message": conflict_message(exc, agent),
+                "status": exc.status,
+                "taken_by": exc.taken_by,
+            },
+        ) from exc
     except rasa_client.RasaUnavailable as exc:
-        raise HTTPException(502, {"code": "rasa_unavailable", "message": "机器人服务暂时连不上，请稍后再试"}) from exc
+        raise HTTPException(
+            502, {"code": "rasa_unavailable", "message": "机器人服务暂时连不上，请稍后再试"}
+        ) from exc
     except ServiceUnavailable as exc:
-        raise HTTPException(503, {"code": "database_unavailable", "message": "数据库暂时连不上，请稍后再试"}) from exc
+        raise HTTPException(
+            503, {"code": "database_unavailable", "message": "数据库暂时连不上，请稍后再试"}
+        ) from exc
     except ValueError as exc:
         raise HTTPException(422, {"code": "invalid", "message": str(exc)}) from exc
 
@@ -154,8 +187,15 @@ def close(handoff_id: int, agent: Agent) -> dict[str, Any]:
 
 @router.post("/handoffs/{handoff_id}/hand-back")
 def hand_back(handoff_id: int, body: HandBack, agent: Agent) -> dict[str, Any]:
-    return _run(agent, agents.hand_back, handoff_id, agent=agent, order_id=body.order_id or None,
-                problem=body.problem or None, note=body.note or None).as_dict()
+    return _run(
+        agent,
+        agents.hand_back,
+        handoff_id,
+        agent=agent,
+        order_id=body.order_id or None,
+        problem=body.problem or None,
+        note=body.note or None,
+    ).as_dict()
 
 
 @buyer_router.get("/messages")

@@ -1,5 +1,6 @@
 """The agent console's page: web/console/index.html, its stylesheet and the bundle esbuild
 builds into web/console/dist/ (``npm ci && npm run build`` in web/console)."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
@@ -30,5 +31,11 @@ def console_file(name: str) -> FileResponse:
         raise HTTPException(404, {"code": "not_found", "message": "没有这个页面"})
     path, media_type = FILES[name]
     if not path.is_file():
-        raise HTTPException(503, {"code": "not_built", "message": "客服工作台还没有构建：在 web/console 里运行 npm ci && npm run build"})
+        raise HTTPException(
+            503,
+            {
+                "code": "not_built",
+                "message": "客服工作台还没有构建：在 web/console 里运行 npm ci && npm run build",
+            },
+        )
     return FileResponse(path, media_type=media_type)

@@ -69,8 +69,10 @@ SELECTED = {"faq": {"response": {"intent_response_key": "faq/after_intervention"
 
 async def test_the_facts_that_answer_the_question_come_first() -> None:
     tracker = make_tracker(
-        text="申请淘宝介入后还能和卖家协商吗", intent="faq",
-        response_selector=SELECTED, slots={"platform": "taobao"},
+        text="申请淘宝介入后还能和卖家协商吗",
+        intent="faq",
+        response_selector=SELECTED,
+        slots={"platform": "taobao"},
     )
     events, [message] = await run_action(ActionAnswerFaq(), tracker)
     expected = faq.answer("after_intervention", "taobao", "申请淘宝介入后还能和卖家协商吗")
@@ -83,7 +85,9 @@ async def test_the_facts_that_answer_the_question_come_first() -> None:
 async def test_the_see_all_button_gets_every_fact() -> None:
     payload = faq.faq_payload("after_intervention", "taobao")
     tracker = make_tracker(
-        text=payload, intent="faq", slots={"platform": "taobao"},
+        text=payload,
+        intent="faq",
+        slots={"platform": "taobao"},
         entities=[{"entity": "faq_key", "value": "after_intervention"}],
     )
     events, [message] = await run_action(ActionAnswerFaq(), tracker)

@@ -1,5 +1,6 @@
 """action_handoff pauses the bot and tells the buyer their place in the queue, or when
 agents are back outside working hours; the hand-off keeps the case as data."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,8 +22,11 @@ def buyer_db(agents_db, monkeypatch):  # noqa: F811
 
 
 def _tracker():
-    return make_tracker(text="我要找人工", intent="request_human",
-                        slots={"order_id": ORDER, "problem": "report_refund_refused", "platform": "jd"})
+    return make_tracker(
+        text="我要找人工",
+        intent="request_human",
+        slots={"order_id": ORDER, "problem": "report_refund_refused", "platform": "jd"},
+    )
 
 
 async def test_handoff_pauses_and_gives_the_place_in_the_queue(buyer_db):
@@ -30,7 +34,11 @@ async def test_handoff_pauses_and_gives_the_place_in_the_queue(buyer_db):
     events, messages = await run_action(ActionHandoff(), _tracker())
     assert events == [{"event": "pause", "timestamp": None}]
     assert responses_of(messages) == ["utter_handoff", "utter_handoff_queue"]
-    assert (messages[1]["ahead"], messages[1]["minutes"], messages[1]["reply_by"]) == (1, 5, "12月1日 10:05")
+    assert (messages[1]["ahead"], messages[1]["minutes"], messages[1]["reply_by"]) == (
+        1,
+        5,
+        "12月1日 10:05",
+    )
     with buyer_db() as s:
         row = s.scalars(select(Handoff).order_by(Handoff.id.desc())).first()
     assert messages[0]["handoff_id"] == row.id
@@ -50,7 +58,11 @@ async def test_without_the_queue_the_bot_keeps_answering(monkeypatch):
     monkeypatch.setenv("JIERU_DEV_BUYER", BUYER)
     monkeypatch.setattr("jieru.services.handoff.hand_off", _unavailable)
     events, messages = await run_action(ActionHandoff(), _tracker())
-    assert events == [] and responses_of(messages) == ["utter_handoff"] and messages[0]["handoff_id"] == "—"
+    assert (
+        events == []
+        and responses_of(messages) == ["utter_handoff"]
+        and messages[0]["handoff_id"] == "—"
+    )
 
 
 def _unavailable(**_):

@@ -96,9 +96,7 @@ async def test_on_open_without_a_buyer_nothing_is_looked_up(orders_db, no_dev_bu
     assert await run_action(ActionShowOverview(), tracker) == ([], [said("utter_login_required")])
 
 
-async def test_each_uploaded_file_is_acknowledged_with_the_checklist(
-    widget_db, no_dev_buyer
-):
+async def test_each_uploaded_file_is_acknowledged_with_the_checklist(widget_db, no_dev_buyer):
     upload = evidence.upload_evidence(buyer_id="b1001", data=photo(), intervention=MINE)
     tracker = triggered("inform_evidence_uploaded", {"evidence_id": str(upload.evidence_id)})
     events, messages = await run_action(ActionAcknowledgeEvidence(), tracker)
@@ -130,9 +128,7 @@ async def test_someone_elses_file_is_not_found(widget_db, no_dev_buyer):
         )
 
 
-async def test_a_triggered_event_takes_no_buyer_from_another_channel(
-    widget_db, no_dev_buyer
-):
+async def test_a_triggered_event_takes_no_buyer_from_another_channel(widget_db, no_dev_buyer):
     upload = evidence.upload_evidence(buyer_id="b1001", data=photo(), intervention=MINE)
     # The last real message came over the unauthenticated local REST channel: an earlier
     # app-channel buyer of the same conversation id must not be borrowed.
@@ -203,9 +199,7 @@ async def test_a_reminder_when_it_is_already_possible(orders_db, no_dev_buyer):
     assert messages == [said("utter_reminder_not_needed", order_id="250312345678")]
 
 
-async def test_the_due_reminder_says_it_is_possible_now(
-    orders_db, monkeypatch, no_dev_buyer
-):
+async def test_the_due_reminder_says_it_is_possible_now(orders_db, monkeypatch, no_dev_buyer):
     monkeypatch.setenv("JIERU_CLOCK", BEFORE)
     scheduled = reminders.schedule(
         buyer_id="b1001", conversation_id="b1001", order_id="250312345678"
@@ -249,9 +243,7 @@ async def test_a_due_reminder_that_no_longer_holds_says_what_changed(
     assert messages[0]["order_line"] == EARPHONES and MINE in messages[0]["explanation"]
 
 
-async def test_someone_elses_reminder_says_nothing(
-    orders_db, monkeypatch, no_dev_buyer
-):
+async def test_someone_elses_reminder_says_nothing(orders_db, monkeypatch, no_dev_buyer):
     monkeypatch.setenv("JIERU_CLOCK", BEFORE)
     scheduled = reminders.schedule(
         buyer_id="b1001", conversation_id="b1001", order_id="250312345678"
@@ -278,9 +270,7 @@ def test_the_widgets_own_intents_never_fill_a_form_slot(domain):
         assert widget <= set(mapping.get("not_intent", [])), name
 
 
-async def test_on_open_at_most_five_buttons_and_the_count_of_all(
-    orders_db, no_dev_buyer
-):
+async def test_on_open_at_most_five_buttons_and_the_count_of_all(orders_db, no_dev_buyer):
     from tests.services.conftest import load_orders
 
     rejected = {

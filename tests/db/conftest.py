@@ -1,4 +1,5 @@
 """Helpers for the data-layer tests (fixtures shared project-wide live in tests/conftest.py)."""
+
 from __future__ import annotations
 
 import copy
@@ -17,6 +18,7 @@ from jieru.importer import ImportReport, import_orders
 @pytest.fixture
 def import_data(session_factory: sessionmaker[Session]) -> Callable[..., ImportReport]:
     """Import a dict in one transaction, as ``run_import`` does, and return the report."""
+
     def run(data: Any, *, shift: timedelta = timedelta(0)) -> ImportReport:
         with session_factory.begin() as session:
             return import_orders(copy.deepcopy(data), session, shift=shift)
@@ -27,11 +29,14 @@ def import_data(session_factory: sessionmaker[Session]) -> Callable[..., ImportR
 @pytest.fixture
 def dump(session_factory: sessionmaker[Session]) -> Callable[[], dict[str, list[tuple]]]:
     """Every row of every table, in primary-key order."""
+
     def run() -> dict[str, list[tuple]]:
         with session_factory() as session:
             return {
-                table.name: [tuple(row) for row in session.execute(
-                    select(table).order_by(*table.primary_key.columns))]
+                table.name: [
+                    tuple(row)
+                    for row in session.execute(select(table).order_by(*table.primary_key.columns))
+                ]
                 for table in Base.metadata.sorted_tables
             }
 

@@ -1,4 +1,5 @@
 """The data files that ship with the project import cleanly and stay in sync."""
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """Hand-offs in the database: the state machine, the atomic take (two agents racing on
 SQLite and on PostgreSQL), notes, the queue order, and the schema migration 0002."""
+
 from __future__ import annotations
 
 import threading
@@ -23,8 +24,14 @@ QUEUED = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
 def _queue(session_factory, conversation_id="conv-1", at=QUEUED, **details) -> int:
     with session_factory.begin() as s:
         return repo.create_handoff(
-            s, conversation_id=conversation_id, buyer_id="b1", reason="request_human",
-            summary="问题：卖家拒绝退款", actor="bot", created_at=at, details=details,
+            s,
+            conversation_id=conversation_id,
+            buyer_id="b1",
+            reason="request_human",
+            summary="问题：卖家拒绝退款",
+            actor="bot",
+            created_at=at,
+            details=details,
         ).id
 
 
@@ -43,15 +50,24 @@ def test_take_then_hand_back_stamps_times_and_audits(session_factory):
     handoff_id = _queue(session_factory, order={"id": "250312345678"})
     taken_at, back_at = QUEUED + timedelta(minutes=3), QUEUED + timedelta(minutes=9)
     with session_factory.begin() as s:
-        row = repo.move_handoff(s, handoff_id=handoff_id, status="taken", agent="alice", at=taken_at)
+        row = repo.move_handoff(
+            s, handoff_id=handoff_id, status="taken", agent="alice", at=taken_at
+        )
         assert (row.status, row.taken_by, row.taken_at) == ("taken", "alice", taken_at)
     with session_factory.begin() as s:
         repo.move_handoff(s, handoff_id=handoff_id, status="handed_back", agent="alice", at=back_at)
     row = _row(session_factory, handoff_id)
-    assert (row.status, row.taken_by, row.closed_at, row.updated_at) == ("handed_back", "alice", back_at, back_at)
+    assert (row.status, row.taken_by, row.closed_at, row.updated_at) == (
+        "handed_back",
+        "alice",
+        back_at,
+        back_at,
+    )
     assert row.details == {"order": {"id": "250312345678"}}
     with session_factory() as s:
-        trail = s.execute(select(AuditLog.actor, AuditLog.action, AuditLog.detail).order_by(AuditLog.id)).all()
+        trail = s.execute(
+            select(AuditLog.actor, AuditLog.action, AuditLog.detail).order_by(AuditLog.id)
+        ).all()
     assert trail == [
         ("bot", "create_handoff", {"conversation_id": "conv-1", "reason": "request_human"}),
         ("agent:alice", "move_handoff", {"to": "taken"}),
@@ -65,7 +81,11 @@ def test_second_take_gets_a_conflict_naming_the_holder(session_factory):
         repo.move_handoff(s, handoff_id=handoff_id, status="taken", agent="alice", at=QUEUED)
     with session_factory.begin() as s, pytest.raises(repo.HandoffConflict) as caught:
         repo.move_handoff(s, handoff_id=handoff_id, status="taken", agent="bob", at=QUEUED)
-    assert (caught.value.status, caught.value.taken_by, caught.value.wanted) == ("taken", "alice", "taken")
+    assert (caught.value.status, caught.value.taken_by, caught.value.wanted) == (
+        "taken",
+        "alice",
+        "taken",
+    )
     assert "taken by alice" in str(caught.value)
     assert _row(session_factory, handoff_id).taken_by == "alice"
 
@@ -86,7 +106,10 @@ def test_an_open_handoff_may_be_closed_but_not_handed_back(session_factory):
         repo.move_handoff(s, handoff_id=first, status="handed_back", agent="alice", at=QUEUED)
     with session_factory.begin() as s:
         repo.move_handoff(s, handoff_id=second, status="closed", agent="alice", at=QUEUED)
-    assert (_row(session_factory, first).status, _row(session_factory, second).status) == ("open", "closed")
+    assert (_row(session_factory, first).status, _row(session_factory, second).status) == (
+        "open",
+        "closed",
+    )
     with session_factory.begin() as s, pytest.raises(repo.HandoffConflict):
         repo.move_handoff(s, handoff_id=second, status="taken", agent="alice", at=QUEUED)
 
@@ -143,7 +166,11 @@ def test_queue_is_oldest_first_and_counts_who_is_ahead(session_factory):
     with session_factory.begin() as s:
         repo.move_handoff(s, handoff_id=early, status="taken", agent="alice", at=QUEUED)
     with session_factory() as s:
-        assert [h.id for h in repo.list_handoffs(s, statuses=["open", "taken"])] == [early, late, same_time]
+        assert [h.id for h in repo.list_handoffs(s, statuses=["open", "taken"])] == [
+            early,
+            late,
+            same_time,
+        ]
         assert [h.id for h in repo.list_handoffs(s, statuses=["open"])] == [late, same_time]
         ahead = {h: repo.count_open_before(s, handoff=s.get(Handoff, h)) for h in (late, same_time)}
         assert ahead == {late: 0, same_time: 1}
@@ -154,13 +181,19 @@ def test_queue_is_oldest_first_and_counts_who_is_ahead(session_factory):
 def test_notes_are_kept_in_order_and_audited(session_factory):
     handoff_id = _queue(session_factory)
     with session_factory.begin() as s:
-        repo.add_handoff_note(s, handoff_id=handoff_id, author="alice", text="买家已提供聊天记录", at=QUEUED)
+        repo.add_handoff_note(
+            s, handoff_id=handoff_id, author="alice", text="买家已提供聊天记录", at=QUEUED
+        )
         repo.add_handoff_note(s, handoff_id=handoff_id, author="bob", text="等商家回复", at=QUEUED)
     with session_factory() as s:
         row = repo.get_handoff(s, handoff_id=handoff_id)
-        assert [(n.author, n.text) for n in row.notes] == [("alice", "买家已提供聊天记录"), ("bob", "等商家回复")]
-        assert s.scalars(select(AuditLog.actor).where(AuditLog.action == "add_handoff_note")).all() == [
-            "agent:alice", "agent:bob"]
+        assert [(n.author, n.text) for n in row.notes] == [
+            ("alice", "买家已提供聊天记录"),
+            ("bob", "等商家回复"),
+        ]
+        assert s.scalars(
+            select(AuditLog.actor).where(AuditLog.action == "add_handoff_note")
+        ).all() == ["agent:alice", "agent:bob"]
     with session_factory.begin() as s, pytest.raises(repo.NotFound):
         repo.add_handoff_note(s, handoff_id=handoff_id + 1, author="alice", text="x", at=QUEUED)
 
@@ -168,9 +201,13 @@ def test_notes_are_kept_in_order_and_audited(session_factory):
 def test_migration_0002_keeps_old_rows_and_the_status_check(engine, db_url):
     upgrade("0001", url=db_url)
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO handoffs (conversation_id, buyer_id, reason, summary, created_at, status) "
-            "VALUES ('old', NULL, 'request_human', '旧的', :at, 'taken')"), {"at": QUEUED})
+        conn.execute(
+            text(
+                "INSERT INTO handoffs (conversation_id, buyer_id, reason, summary, created_at, status) "
+                "VALUES ('old', NULL, 'request_human', '旧的', :at, 'taken')"
+            ),
+            {"at": QUEUED},
+        )
     upgrade(url=db_url)
     with engine.begin() as conn:
         row = conn.execute(text("SELECT status, details, updated_at, taken_by FROM handoffs")).one()

@@ -1,4 +1,5 @@
 """Alembic migrations build exactly the schema the models describe."""
+
 from __future__ import annotations
 
 import os
@@ -52,8 +53,14 @@ def test_cli_upgrade_works_from_any_directory(tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     jieru = Path(sys.executable).with_name("jieru")
     env = {**os.environ, "DATABASE_URL": url}
-    result = subprocess.run([str(jieru), "db", "upgrade"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(jieru), "db", "upgrade"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     engine = create_engine(url)
     try:
@@ -79,8 +86,9 @@ def test_alembic_ini_at_the_root_finds_the_migrations_and_database_url(tmp_path)
     alembic = str(Path(sys.executable).with_name("alembic"))
     env = {**os.environ, "DATABASE_URL": url}
     for args in (["upgrade", "head"], ["check"]):
-        result = subprocess.run([alembic, *args], cwd=PROJECT_ROOT, env=env,
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [alembic, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
         assert result.returncode == 0, result.stdout + result.stderr
     engine = create_engine(url)
     try:

@@ -1,4 +1,5 @@
 """The repository the service layer calls: ownership, eager loading, audited writes."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -28,18 +29,26 @@ def example(load_example, session_factory):
 
 def _open(s, number="JD-1", **overrides):
     args = dict(
-        aftersale_id=AFTERSALE, number=number, problem="report_refund_refused",
-        description="商家拒绝退款,耳机左耳无声", evidence=[("photo", "耳机照片"), ("chat_record", "聊天记录")],
-        opened_at=OPENED, evidence_due_at=OPENED + timedelta(days=3),
-        decision_due_at=OPENED + timedelta(days=7), actor="bot",
+        aftersale_id=AFTERSALE,
+        number=number,
+        problem="report_refund_refused",
+        description="商家拒绝退款,耳机左耳无声",
+        evidence=[("photo", "耳机照片"), ("chat_record", "聊天记录")],
+        opened_at=OPENED,
+        evidence_due_at=OPENED + timedelta(days=3),
+        decision_due_at=OPENED + timedelta(days=7),
+        actor="bot",
     )
     return repo.open_intervention(s, **{**args, **overrides})
 
 
 def _audit(session_factory):
     with session_factory() as s:
-        return s.execute(select(AuditLog.actor, AuditLog.action, AuditLog.entity, AuditLog.entity_id)
-                         .order_by(AuditLog.id)).all()
+        return s.execute(
+            select(AuditLog.actor, AuditLog.action, AuditLog.entity, AuditLog.entity_id).order_by(
+                AuditLog.id
+            )
+        ).all()
 
 
 def test_get_order_only_for_its_buyer(example):
@@ -71,7 +80,9 @@ def test_open_intervention_locks_stores_evidence_and_audits(example):
     with example() as s:
         intervention = repo.get_intervention(s, buyer_id=BUYER, number="JD-1")
         assert [(e.kind, e.description) for e in intervention.evidence] == [
-            ("photo", "耳机照片"), ("chat_record", "聊天记录")]
+            ("photo", "耳机照片"),
+            ("chat_record", "聊天记录"),
+        ]
         assert intervention.aftersale.locked is True
         assert intervention.opened_at == OPENED
         assert repo.get_intervention(s, buyer_id="b2002", number="JD-1") is None
@@ -122,7 +133,9 @@ def test_open_intervention_on_a_missing_service_order(example, row_counts):
 def test_add_evidence(example):
     with example.begin() as s:
         _open(s, evidence=[])
-        repo.add_evidence(s, number="JD-1", kind="logistics", description="退货单号 SF123", actor="bot")
+        repo.add_evidence(
+            s, number="JD-1", kind="logistics", description="退货单号 SF123", actor="bot"
+        )
     with example() as s:
         assert s.scalars(select(EvidenceItem.kind)).all() == ["logistics"]
     assert _audit(example)[-1][1] == "add_evidence"
@@ -131,14 +144,29 @@ def test_add_evidence(example):
 def test_complaint_and_handoff_are_audited(example):
     with example.begin() as s:
         complaint = repo.create_complaint(
-            s, number="TS-1", buyer_id=BUYER, shop_id="s-tb-01", order_id="3901122334455",
-            category="delay_shipment", description="付款两周未发货", actor="bot")
-        handoff = repo.create_handoff(s, conversation_id="conv-9", buyer_id=None,
-                                      reason="no_rule", summary="买家询问闲鱼介入流程", actor="bot")
+            s,
+            number="TS-1",
+            buyer_id=BUYER,
+            shop_id="s-tb-01",
+            order_id="3901122334455",
+            category="delay_shipment",
+            description="付款两周未发货",
+            actor="bot",
+        )
+        handoff = repo.create_handoff(
+            s,
+            conversation_id="conv-9",
+            buyer_id=None,
+            reason="no_rule",
+            summary="买家询问闲鱼介入流程",
+            actor="bot",
+        )
         assert complaint.status == "submitted" and handoff.status == "open"
         handoff_id = str(handoff.id)
-    assert _audit(example)[-2:] == [("bot", "create_complaint", "complaints", "TS-1"),
-                                    ("bot", "create_handoff", "handoffs", handoff_id)]
+    assert _audit(example)[-2:] == [
+        ("bot", "create_complaint", "complaints", "TS-1"),
+        ("bot", "create_handoff", "handoffs", handoff_id),
+    ]
 
 
 def test_every_bot_write_leaves_one_audit_row(example):
@@ -146,12 +174,27 @@ def test_every_bot_write_leaves_one_audit_row(example):
         start = s.scalar(select(func.count()).select_from(AuditLog))
     with example.begin() as s:
         _open(s, evidence=[])
-        repo.add_evidence(s, number="JD-1", kind="logistics", description="退货单号 SF123", actor="bot")
+        repo.add_evidence(
+            s, number="JD-1", kind="logistics", description="退货单号 SF123", actor="bot"
+        )
         repo.create_complaint(
-            s, number="TS-1", buyer_id=BUYER, shop_id="s-tb-01", order_id="3901122334455",
-            category="delay_shipment", description="付款两周未发货", actor="bot")
-        repo.create_handoff(s, conversation_id="conv-9", buyer_id=None,
-                            reason="no_rule", summary="买家询问闲鱼介入流程", actor="bot")
+            s,
+            number="TS-1",
+            buyer_id=BUYER,
+            shop_id="s-tb-01",
+            order_id="3901122334455",
+            category="delay_shipment",
+            description="付款两周未发货",
+            actor="bot",
+        )
+        repo.create_handoff(
+            s,
+            conversation_id="conv-9",
+            buyer_id=None,
+            reason="no_rule",
+            summary="买家询问闲鱼介入流程",
+            actor="bot",
+        )
     with example() as s:
         assert s.scalar(select(func.count()).select_from(AuditLog)) == start + 4
 

@@ -20,7 +20,11 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILES = ("Dockerfile", "Dockerfile.actions", "Dockerfile.web")
-ENTRYPOINTS = ("docker/entrypoint-rasa.sh", "docker/entrypoint-actions.sh", "docker/entrypoint-web.sh")
+ENTRYPOINTS = (
+    "docker/entrypoint-rasa.sh",
+    "docker/entrypoint-actions.sh",
+    "docker/entrypoint-web.sh",
+)
 COMPOSE = ROOT / "docker-compose.yml"
 # Compose service -> the Dockerfile that builds it.
 IMAGES = {"rasa": "Dockerfile", "actions": "Dockerfile.actions", "web": "Dockerfile.web"}

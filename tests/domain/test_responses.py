@@ -1,4 +1,5 @@
 """Responses that Rasa's NLG renders keep their button payloads intact."""
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,9 @@ def test_payloads_with_entities_survive_slot_interpolation(monkeypatch):
     # of the conversation (order numbers, the buyer's description). Doubled braces
     # render as single ones.
     failures = []
-    monkeypatch.setattr(interpolator.structlogger, "exception", lambda *a, **kw: failures.append(kw))
+    monkeypatch.setattr(
+        interpolator.structlogger, "exception", lambda *a, **kw: failures.append(kw)
+    )
     slots = {"order_id": "250312345678", "order_line": "蓝牙耳机", "description": "左耳没声音"}
     payloads = []
     for name, variants in rendered_responses().items():
@@ -40,4 +43,7 @@ def test_payloads_with_entities_survive_slot_interpolation(monkeypatch):
     assert with_entities, "no response button carries entities: nothing was checked"
     for name, payload in with_entities:
         intent, _, entities = payload.partition("{")
-        assert intent.startswith("/") and isinstance(json.loads("{" + entities), dict), (name, payload)
+        assert intent.startswith("/") and isinstance(json.loads("{" + entities), dict), (
+            name,
+            payload,
+        )

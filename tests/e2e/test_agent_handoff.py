@@ -3,6 +3,7 @@ stage 7): the buyer asks for a person and is told their place; Rasa is paused, s
 bot stays silent while the buyer's messages are still kept; the agent takes the
 conversation, replies (the app buyer reads it from the pending messages), hands it
 back with a note, and the bot answers the buyer's next message again."""
+
 from __future__ import annotations
 
 import uuid
@@ -28,13 +29,17 @@ def test_handoff_pause_agent_reply_and_hand_back(base_url):  # noqa: F811
         handoff_id = repository.latest_handoff(session, conversation_id=buyer_id).id
     agents.take(handoff_id, agent="e2e-agent")
     agents.reply(handoff_id, agent="e2e-agent", text="您好，我是客服小王")
-    assert [(m["text"], m["agent"]) for m in agents.pending_messages(buyer_id)] == [("您好，我是客服小王", "e2e-agent")]
+    assert [(m["text"], m["agent"]) for m in agents.pending_messages(buyer_id)] == [
+        ("您好，我是客服小王", "e2e-agent")
+    ]
     said = [(line.who, line.text) for line in agents.transcript(handoff_id)]
     assert said[0] == ("buyer", "/request_human") and ("buyer", "人呢？") in said
     assert said[-1] == ("agent", "您好，我是客服小王")
 
     agents.hand_back(handoff_id, agent="e2e-agent", note="已为您登记，商家会联系您")
     tracker = rasa_client.tracker(buyer_id)
-    assert tracker["paused"] is False and tracker["slots"]["agent_note"] == "已为您登记，商家会联系您"
+    assert (
+        tracker["paused"] is False and tracker["slots"]["agent_note"] == "已为您登记，商家会联系您"
+    )
     after = buyer.say("/greet")
     assert after and "没有为您提交任何内容" not in text_of(after)

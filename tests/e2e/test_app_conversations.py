@@ -1,6 +1,7 @@
 """Whole conversations through the authenticated app channel against the running Rasa
 and action servers (scripts/test.sh stage 7 starts them on the demo data), checking
 the database afterwards."""
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,11 @@ class Buyer:
     """One buyer's app session: every message is sent with their own token."""
 
     def __init__(self, base_url: str, buyer_id: str) -> None:
-        self.client = httpx.Client(base_url=base_url, timeout=60,
-                                   headers={"Authorization": f"Bearer {make_token(buyer_id, minutes=10)}"})
+        self.client = httpx.Client(
+            base_url=base_url,
+            timeout=60,
+            headers={"Authorization": f"Bearer {make_token(buyer_id, minutes=10)}"},
+        )
 
     def say(self, text: str, **metadata) -> list[dict]:
         reply = self.client.post(WEBHOOK, json={"message": text, "metadata": metadata})
@@ -70,26 +74,50 @@ def test_file_an_intervention_end_to_end_and_only_once(base_url):
         row = s.scalars(select(Intervention).where(Intervention.number == number)).one()
         assert row.status == "submitted" and "人为损坏" in row.description
         assert s.get(AfterSale, row.aftersale_id).locked
-        assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.entity_id == number)) == 1
+        assert (
+            s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.entity_id == number))
+            == 1
+        )
 
     again = text_of(buyer.say(f'/request_intervention{{"order_id": "{ORDER}"}}'))
     assert number in again and "不能重复申请" in again
     with get_sessionmaker().begin() as s:
-        assert s.scalar(select(func.count()).select_from(Intervention).where(
-            Intervention.aftersale_id == row.aftersale_id, Intervention.status == "submitted")) == 1
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(Intervention)
+                .where(
+                    Intervention.aftersale_id == row.aftersale_id,
+                    Intervention.status == "submitted",
+                )
+            )
+            == 1
+        )
 
 
 def test_another_buyers_order_reads_like_an_unknown_one(base_url):
     # Two buyers without orders, each in a fresh conversation, so both replies start
     # from the same state.
-    theirs = text_of(Buyer(base_url, f"b-stranger-{uuid.uuid4().hex[:6]}").say(
-        ORDER, buyer_id="b1001", jieru_buyer_id="b1001"))
+    theirs = text_of(
+        Buyer(base_url, f"b-stranger-{uuid.uuid4().hex[:6]}").say(
+            ORDER, buyer_id="b1001", jieru_buyer_id="b1001"
+        )
+    )
     unknown = text_of(Buyer(base_url, f"b-stranger-{uuid.uuid4().hex[:6]}").say("11112222333344"))
     assert "蓝牙耳机" not in theirs
     assert theirs.replace(ORDER, "#") == unknown.replace("11112222333344", "#")
 
 
-@pytest.mark.parametrize("text", ["卖家拒绝退款怎么办", "京東介入在哪裡申請", "😡😡😡", "' OR 1=1; DROP TABLE orders; --", "退" * 1999])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "卖家拒绝退款怎么办",
+        "京東介入在哪裡申請",
+        "😡😡😡",
+        "' OR 1=1; DROP TABLE orders; --",
+        "退" * 1999,
+    ],
+)
 def test_any_message_gets_an_answer(base_url, text):
     buyer = Buyer(base_url, "b1001")
     assert text_of(buyer.say(text)).strip()

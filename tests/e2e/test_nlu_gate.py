@@ -4,6 +4,7 @@ fall more than two points below the figure recorded in bench/nlu/real-dev.yml.
 Parses every dev row through the running Rasa server (POST /model/parse), the way the
 bot reads a message, and scores it as bench/nlu/run.py does (an ``alt`` label counts).
 """
+
 from __future__ import annotations
 
 import os
@@ -41,7 +42,11 @@ def test_dev_set_accuracy_has_not_regressed() -> None:
         pytest.skip(f"the real-buyer dev set is not beside the checkout ({REAL_DEV})")
     rows = load_real_dev()
     with httpx.Client(base_url=url, timeout=30) as client:
-        predicted = [label(client.post("/model/parse", json={"text": r["text"]}).json()) for r in rows]
-    accuracy = sum(credited(r, p) == r["label"] for r, p in zip(rows, predicted, strict=True)) / len(rows)
+        predicted = [
+            label(client.post("/model/parse", json={"text": r["text"]}).json()) for r in rows
+        ]
+    accuracy = sum(
+        credited(r, p) == r["label"] for r, p in zip(rows, predicted, strict=True)
+    ) / len(rows)
     recorded = yaml.safe_load(RECORDED.read_text(encoding="utf-8"))["accuracy"]
     assert accuracy >= recorded - MAX_DROP, f"dev accuracy {accuracy:.3f}, recorded {recorded:.3f}"

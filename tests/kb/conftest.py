@@ -3,6 +3,7 @@
 - ``kb_copy``: a private copy of kb/ that ``jieru.kb`` reads (``JIERU_KB_DIR``), to break.
 - ``seeds_dir``: the source articles (a copy of ``shared/seeds``, see tests/fixtures).
 """
+
 from __future__ import annotations
 
 import shutil

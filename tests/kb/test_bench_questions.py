@@ -1,4 +1,5 @@
 """bench/kb/questions.yml stays a valid measure of the kb: real facts, every pair covered."""
+
 from __future__ import annotations
 
 import yaml

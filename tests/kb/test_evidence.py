@@ -1,4 +1,5 @@
 """Evidence checklists for each problem a buyer reports."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -6,6 +6,7 @@
 - every app screen named to the buyer (「…」) is named by a source of that platform;
 - a rule without a source only says it does not know, or restates the order's own data.
 """
+
 from __future__ import annotations
 
 import re
@@ -123,7 +124,9 @@ def test_no_policy_cites_a_seed_of_another_platform(platform: str) -> None:
 
 
 def test_the_cross_platform_check_bites() -> None:
-    assert _cites_own_platform("tmall", "taobao-seller-refuses-refund.txt", "首先应该和卖家进行协商")
+    assert _cites_own_platform(
+        "tmall", "taobao-seller-refuses-refund.txt", "首先应该和卖家进行协商"
+    )
     assert _cites_own_platform("pdd", "taobao-intervention-vs-complaint.txt", "平台介入是指")
     assert not _cites_own_platform(
         "pdd", "taobao-intervention-vs-complaint.txt", "在拼多多平台中,如果商家和消费者之间产生纠纷"

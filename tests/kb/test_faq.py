@@ -1,4 +1,5 @@
 """FAQ answers: every key for every platform, from the kb's own facts only."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -42,7 +43,9 @@ def test_every_key_renders_for_every_platform(key: str, platform: str | None) ->
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 @pytest.mark.parametrize("key", KEYS)
-def test_a_platform_answer_says_its_own_facts_and_no_other_platforms(key: str, platform: str) -> None:
+def test_a_platform_answer_says_its_own_facts_and_no_other_platforms(
+    key: str, platform: str
+) -> None:
     a = faq.answer(key, platform)
     own = facts(platform, key)
     assert a.known == bool(own)
@@ -59,24 +62,64 @@ def test_a_platform_answer_says_its_own_facts_and_no_other_platforms(key: str, p
 @pytest.mark.parametrize(
     "key, platform, says, never",
     [
-        ("where_to_apply", "jd", ["查看所有订单", "我的订单", "我的投诉", "我要投诉", "我的客服", "交易纠纷"], ["已买到的宝贝"]),
-        ("where_to_apply", "taobao", ["已买到的宝贝", "退款被拒绝", "要求淘宝介入"], ["我的投诉", "我的客服"]),
+        (
+            "where_to_apply",
+            "jd",
+            ["查看所有订单", "我的订单", "我的投诉", "我要投诉", "我的客服", "交易纠纷"],
+            ["已买到的宝贝"],
+        ),
+        (
+            "where_to_apply",
+            "taobao",
+            ["已买到的宝贝", "退款被拒绝", "要求淘宝介入"],
+            ["我的投诉", "我的客服"],
+        ),
         ("conditions", "jd", ["36小时", "72小时"], ["3天"]),
-        ("conditions", "taobao", ["虚拟商品", "3天", "再次拒绝", "不满意", "过程中"], ["36小时", "72小时", "才能要求"]),
+        (
+            "conditions",
+            "taobao",
+            ["虚拟商品", "3天", "再次拒绝", "不满意", "过程中"],
+            ["36小时", "72小时", "才能要求"],
+        ),
         ("processing_time", "jd", ["24小时", "排队"], ["4–6个工作日"]),
-        ("processing_time", "taobao", ["3天举证期", "24小时", "4–6个工作日", "周末、节假日"], ["36小时"]),
+        (
+            "processing_time",
+            "taobao",
+            ["3天举证期", "24小时", "4–6个工作日", "周末、节假日"],
+            ["36小时"],
+        ),
         ("evidence", "jd", ["4个小时", "9:00–18:00", "短信"], ["3天举证期"]),
         ("evidence", "taobao", ["聊天记录", "商品照片", "物流信息", "3天"], ["4个小时"]),
         ("impact_on_seller", "jd", ["积分", "业绩"], ["5笔", "30天"]),
-        ("impact_on_seller", "taobao", ["5笔", "活动", "信誉评分", "交易纠纷"], ["积分和业绩", "30天"]),
-        ("impact_on_seller", "pdd", ["近30天", "介入率", "移除资源位", "禁止上新"], ["5笔", "积分"]),
-        ("after_intervention", "jd", ["锁定", "只能查看", "收货", "已解决", "说法不一"], ["4–6个工作日"]),
+        (
+            "impact_on_seller",
+            "taobao",
+            ["5笔", "活动", "信誉评分", "交易纠纷"],
+            ["积分和业绩", "30天"],
+        ),
+        (
+            "impact_on_seller",
+            "pdd",
+            ["近30天", "介入率", "移除资源位", "禁止上新"],
+            ["5笔", "积分"],
+        ),
+        (
+            "after_intervention",
+            "jd",
+            ["锁定", "只能查看", "收货", "已解决", "说法不一"],
+            ["4–6个工作日"],
+        ),
         ("after_intervention", "taobao", ["3天举证期", "4–6个工作日", "旺旺"], ["锁定"]),
         ("vs_complaint", "taobao", ["举报", "警示", "判决", "不是淘宝的规定"], ["我的投诉"]),
         # The seed treats intervention and complaint as alternatives, never as "the same path".
         ("vs_complaint", "jd", ["两种", "或者去投诉"], ["警示", "同一条路"]),
         ("how_to_complain", "jd", ["我要投诉", "投诉电话"], ["淘宝"]),
-        ("return_process", "taobao", ["申请退货", "系统会自动同意退货", "寄回", "验收", "异议", "不满意", "完好无损"], ["京东"]),
+        (
+            "return_process",
+            "taobao",
+            ["申请退货", "系统会自动同意退货", "寄回", "验收", "异议", "不满意", "完好无损"],
+            ["京东"],
+        ),
         ("return_process", "jd", ["72小时", "换货"], ["淘宝", "自动同意"]),
     ],
 )
@@ -113,7 +156,9 @@ def test_without_a_platform_the_answer_covers_each_platform_and_asks_which(key: 
 
 def test_answers_end_with_a_next_step() -> None:
     spec = faq.load_checked("faq/keys.yml", "faq-keys.schema.json")
-    assert faq.answer("processing_time", "taobao").text.endswith(spec["keys"]["processing_time"]["next"])
+    assert faq.answer("processing_time", "taobao").text.endswith(
+        spec["keys"]["processing_time"]["next"]
+    )
     assert faq.answer("processing_time", None).text.endswith(spec["templates"]["overview_ask"])
 
 
@@ -145,8 +190,15 @@ def test_the_answer_follows_an_edited_kb(kb_copy: Path) -> None:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["faq"]["processing_time"] = {
         "known": True,
-        "facts": [{"id": "pdd.test_fact", "text": "测试用的事实。", "sources": [
-            {"seed": "taobao-intervention-vs-complaint.txt", "quote": "在拼多多平台中"}]}],
+        "facts": [
+            {
+                "id": "pdd.test_fact",
+                "text": "测试用的事实。",
+                "sources": [
+                    {"seed": "taobao-intervention-vs-complaint.txt", "quote": "在拼多多平台中"}
+                ],
+            }
+        ],
     }
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     a = faq.answer("processing_time", "pdd")

@@ -1,4 +1,5 @@
 """Answering the question asked: the facts of a key ranked against the buyer's words."""
+
 from __future__ import annotations
 
 import pytest
@@ -53,10 +54,15 @@ def test_the_answer_says_the_picked_facts_and_offers_the_rest() -> None:
     assert a.shown[0] == "taobao.online_talk" and a.more
     assert "在线沟通" in a.text and "3天举证期" not in a.text
     assert f"还有 {len(a.more)} 条" in a.text
-    assert a.buttons[0] == {"title": "看全部", "payload": faq.faq_payload("after_intervention", "taobao")}
+    assert a.buttons[0] == {
+        "title": "看全部",
+        "payload": faq.faq_payload("after_intervention", "taobao"),
+    }
 
 
-@pytest.mark.parametrize("question", [None, "", '/faq{"faq_key": "after_intervention", "platform": "taobao"}'])
+@pytest.mark.parametrize(
+    "question", [None, "", '/faq{"faq_key": "after_intervention", "platform": "taobao"}']
+)
 def test_without_a_question_or_from_a_button_every_fact_is_said(question) -> None:
     a = faq.answer("after_intervention", "taobao", question)
     assert list(a.shown) == [f["id"] for f in facts("taobao", "after_intervention")]

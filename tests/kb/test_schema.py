@@ -1,4 +1,5 @@
 """A broken kb file fails loudly, naming the file and the place in it."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -45,24 +46,34 @@ def test_a_seed_not_listed_in_sources_is_refused(kb_copy: Path) -> None:
     with pytest.raises(KbError) as err:
         faq.answer("evidence", "taobao")
     assert "taobao.yml" in str(err.value)
-    assert "$.faq.evidence.facts[0].sources[0]: 'made-up-article.txt' is not listed" in str(err.value)
+    assert "$.faq.evidence.facts[0].sources[0]: 'made-up-article.txt' is not listed" in str(
+        err.value
+    )
 
 
 def test_a_button_to_an_unknown_faq_is_refused(kb_copy: Path) -> None:
-    edit(kb_copy / "faq" / "keys.yml", lambda d: d["keys"]["evidence"]["buttons"].append({"title": "x", "faq": "nope"}))
+    edit(
+        kb_copy / "faq" / "keys.yml",
+        lambda d: d["keys"]["evidence"]["buttons"].append({"title": "x", "faq": "nope"}),
+    )
     with pytest.raises(KbError, match=r"(?s)keys\.yml.*\$\.keys\.evidence.*'nope'"):
         faq.answer("evidence", "jd")
 
 
 def test_evidence_item_must_be_defined(kb_copy: Path) -> None:
-    edit(kb_copy / "evidence.yml", lambda d: d["problems"]["report_bad_item"].append({"item": "selfie"}))
+    edit(
+        kb_copy / "evidence.yml",
+        lambda d: d["problems"]["report_bad_item"].append({"item": "selfie"}),
+    )
     with pytest.raises(KbError, match=r"(?s)evidence\.yml.*report_bad_item\[\d+\]\.item: 'selfie'"):
         evidence.checklist("report_bad_item")
 
 
 def test_evidence_without_a_source_is_refused(kb_copy: Path) -> None:
     edit(kb_copy / "evidence.yml", lambda d: d["items"]["photo"].pop("source"))
-    with pytest.raises(KbError, match=r"(?s)evidence\.yml.*\$\.items\.photo.*'source' is a required"):
+    with pytest.raises(
+        KbError, match=r"(?s)evidence\.yml.*\$\.items\.photo.*'source' is a required"
+    ):
         evidence.checklist("report_bad_item")
 
 

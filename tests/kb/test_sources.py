@@ -1,4 +1,5 @@
 """Every fact in kb/ is backed by a real sentence of a real source."""
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,12 @@ def test_the_kb_cites_every_seed_it_lists_and_quotes_them(seeds_dir: Path) -> No
     assert listed <= {p.name for p in seeds_dir.iterdir()}, "a listed seed is missing"
 
 
-@pytest.mark.parametrize("file, path, source", all_citations(), ids=lambda v: v if isinstance(v, str) else "")
-def test_every_quote_occurs_in_its_seed(seeds_dir: Path, file: str, path: str, source: dict) -> None:
+@pytest.mark.parametrize(
+    "file, path, source", all_citations(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_every_quote_occurs_in_its_seed(
+    seeds_dir: Path, file: str, path: str, source: dict
+) -> None:
     if "rule" in source:
         assert source["rule"] in load_yaml("sources.yml")["rules"]
         return

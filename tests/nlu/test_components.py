@@ -1,4 +1,5 @@
 """The Rasa graph components of jieru.rasa.nlu, run the way the pipeline in bot/config.yml runs them."""
+
 import pytest
 
 pytest.importorskip("rasa")
@@ -86,16 +87,27 @@ def test_featurizer_marks_entity_tokens_by_type_and_value(storage, context, monk
     config = {**JiebaTokenizer.get_default_config(), **component_config("JiebaTokenizer")}
     tokenizer = JiebaTokenizer.create(config, storage, Resource("t"), context)
     featurizer = LexiconFeaturizer.create(
-        LexiconFeaturizer.get_default_config(), storage, Resource("f"), ExecutionContext(None, node_name="lex"))
-    nickname, bare = (parse(t, storage, context) for t in ("狗东不给退款", "２５０３１２３４５６７８"))
+        LexiconFeaturizer.get_default_config(),
+        storage,
+        Resource("f"),
+        ExecutionContext(None, node_name="lex"),
+    )
+    nickname, bare = (
+        parse(t, storage, context) for t in ("狗东不给退款", "２５０３１２３４５６７８")
+    )
     tokenizer.process([nickname, bare])
     featurizer.process([nickname, bare])
 
     def marked(message):
         sequence, sentence = message.get_sparse_features("text")
         rows = sequence.features.toarray()
-        return ({t.text: {COLUMNS[i] for i in row.nonzero()[0]} for t, row in zip(message.get("text_tokens"), rows, strict=True)},
-                {COLUMNS[i] for i in sentence.features.toarray()[0].nonzero()[0]})
+        return (
+            {
+                t.text: {COLUMNS[i] for i in row.nonzero()[0]}
+                for t, row in zip(message.get("text_tokens"), rows, strict=True)
+            },
+            {COLUMNS[i] for i in sentence.features.toarray()[0].nonzero()[0]},
+        )
 
     tokens, sentence = marked(nickname)
     assert tokens["狗东"] == {"platform", "platform:jd"}

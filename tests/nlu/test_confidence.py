@@ -9,8 +9,15 @@ pytestmark = pytest.mark.rasa
 
 
 def parsed(intent: str, confidence: float, selector: float | None) -> Message:
-    ranking = [{"name": intent, "confidence": confidence}, {"name": "report_refund_refused", "confidence": 0.2}]
-    data = {"text": "x", "intent": {"name": intent, "confidence": confidence}, "intent_ranking": ranking}
+    ranking = [
+        {"name": intent, "confidence": confidence},
+        {"name": "report_refund_refused", "confidence": 0.2},
+    ]
+    data = {
+        "text": "x",
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": ranking,
+    }
     if selector is not None:
         data["response_selector"] = {
             "all_retrieval_intents": ["faq"],

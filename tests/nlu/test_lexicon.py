@@ -1,4 +1,3 @@
-
 import pytest
 import yaml
 
@@ -26,14 +25,26 @@ def entities(text):
 @pytest.mark.parametrize(
     ("text", "value", "span"),
     [
-        ("京东买的", "jd", "京东"), ("京東買的", "jd", "京東"), ("狗东的第三方", "jd", "狗东"),
-        ("在JD下单", "jd", "JD"), ("ｊｄ上买的", "jd", "ｊｄ"),
-        ("淘宝买的", "taobao", "淘宝"), ("淘寶買的", "taobao", "淘寶"), ("某宝上", "taobao", "某宝"),
-        ("tb的店", "taobao", "tb"), ("TB的店", "taobao", "TB"),
-        ("天猫旗舰店", "tmall", "天猫"), ("天貓", "tmall", "天貓"), ("猫超买的", "tmall", "猫超"),
-        ("拼多多砍价", "pdd", "拼多多"), ("PDD的货", "pdd", "PDD"), ("夕夕上买的", "pdd", "夕夕"),
+        ("京东买的", "jd", "京东"),
+        ("京東買的", "jd", "京東"),
+        ("狗东的第三方", "jd", "狗东"),
+        ("在JD下单", "jd", "JD"),
+        ("ｊｄ上买的", "jd", "ｊｄ"),
+        ("淘宝买的", "taobao", "淘宝"),
+        ("淘寶買的", "taobao", "淘寶"),
+        ("某宝上", "taobao", "某宝"),
+        ("tb的店", "taobao", "tb"),
+        ("TB的店", "taobao", "TB"),
+        ("天猫旗舰店", "tmall", "天猫"),
+        ("天貓", "tmall", "天貓"),
+        ("猫超买的", "tmall", "猫超"),
+        ("拼多多砍价", "pdd", "拼多多"),
+        ("PDD的货", "pdd", "PDD"),
+        ("夕夕上买的", "pdd", "夕夕"),
         ("多多买菜", "pdd", "多多"),
-        ("闲鱼卖家", "xianyu", "闲鱼"), ("閒魚賣家", "xianyu", "閒魚"), ("咸鱼上淘的", "xianyu", "咸鱼"),
+        ("闲鱼卖家", "xianyu", "闲鱼"),
+        ("閒魚賣家", "xianyu", "閒魚"),
+        ("咸鱼上淘的", "xianyu", "咸鱼"),
     ],
 )
 def test_platform_forms_map_to_canonical_values(text, value, span):
@@ -48,7 +59,10 @@ def test_longest_form_wins():
 
 
 def test_goods_types():
-    assert entities("话费充值没到") == [("goods_type", "virtual", "话费"), ("goods_type", "virtual", "充值")]
+    assert entities("话费充值没到") == [
+        ("goods_type", "virtual", "话费"),
+        ("goods_type", "virtual", "充值"),
+    ]
     assert entities("是实物商品") == [("goods_type", "physical", "实物商品")]
 
 
@@ -106,7 +120,9 @@ def test_training_data_annotates_exactly_what_the_lexicon_finds():
     disagreements = []
     for message in load_data(str(PROJECT_ROOT / "bot/data/nlu")).intent_examples:
         text = message.get("text")
-        annotated = {(e["entity"], e["value"], e["start"], e["end"]) for e in message.get("entities", [])}
+        annotated = {
+            (e["entity"], e["value"], e["start"], e["end"]) for e in message.get("entities", [])
+        }
         found = {(m.entity, m.value, m.start, m.end) for m in lexicon.find_all(normalize(text))}
         if annotated != found:
             disagreements.append((text, sorted(found - annotated), sorted(annotated - found)))
@@ -115,8 +131,19 @@ def test_training_data_annotates_exactly_what_the_lexicon_finds():
 
 def test_a_bad_lexicon_is_refused_with_its_problems():
     with pytest.raises(ValueError, match="platform: no forms for.*'xianyu'.*'amazon' is not"):
-        parse_lexicon({"entities": {"platform": {"jd": ["京东"], "taobao": ["淘宝"], "tmall": ["天猫"],
-                                                  "pdd": ["拼多多"], "amazon": ["亚马逊"]}}})
+        parse_lexicon(
+            {
+                "entities": {
+                    "platform": {
+                        "jd": ["京东"],
+                        "taobao": ["淘宝"],
+                        "tmall": ["天猫"],
+                        "pdd": ["拼多多"],
+                        "amazon": ["亚马逊"],
+                    }
+                }
+            }
+        )
 
 
 def test_userdict_is_generated_from_kb_and_committed_as_generated(tmp_path):

@@ -4,6 +4,7 @@ No training example may be a near-duplicate of a dev row: after normalising (scr
 case, punctuation, spaces, entity markup) their character 4-gram sets may not overlap
 by more than 0.8 (Jaccard), and no normalised text may be equal.
 """
+
 from __future__ import annotations
 
 import os
@@ -53,7 +54,9 @@ def dev_rows() -> list[str]:
 
 
 def test_normalise_folds_script_markup_and_punctuation() -> None:
-    assert normalise("[京東](platform:jd)賣家 拒絕退款，怎麼辦？") == normalise("京东卖家拒绝退款怎么办")
+    assert normalise("[京東](platform:jd)賣家 拒絕退款，怎麼辦？") == normalise(
+        "京东卖家拒绝退款怎么办"
+    )
 
 
 def test_no_training_example_is_a_near_duplicate_of_a_dev_row(dev_rows: list[str]) -> None:

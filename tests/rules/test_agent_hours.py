@@ -1,4 +1,5 @@
 """Agents' working hours and the buyer's expected wait, with a pinned clock."""
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -9,20 +10,25 @@ import pytest
 from jieru.rules.agent_hours import WorkingHours, queue_place
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-WEEKDAYS = WorkingHours(opens=time(9), closes=time(18), weekdays=frozenset({1, 2, 3, 4, 5}), zone=SHANGHAI)
+WEEKDAYS = WorkingHours(
+    opens=time(9), closes=time(18), weekdays=frozenset({1, 2, 3, 4, 5}), zone=SHANGHAI
+)
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 12, day, hour, minute, tzinfo=SHANGHAI)  # 2026-12-01 is a Tuesday
 
 
-@pytest.mark.parametrize(("now", "is_open", "opening"), [
-    (at(1, 10), True, at(1, 10)),
-    (at(1, 8, 59), False, at(1, 9)),
-    (at(1, 18), False, at(2, 9)),  # closing time itself is closed
-    (at(4, 19), False, at(7, 9)),  # Friday evening → Monday
-    (at(5, 12), False, at(7, 9)),  # Saturday
-])
+@pytest.mark.parametrize(
+    ("now", "is_open", "opening"),
+    [
+        (at(1, 10), True, at(1, 10)),
+        (at(1, 8, 59), False, at(1, 9)),
+        (at(1, 18), False, at(2, 9)),  # closing time itself is closed
+        (at(4, 19), False, at(7, 9)),  # Friday evening → Monday
+        (at(5, 12), False, at(7, 9)),  # Saturday
+    ],
+)
 def test_open_and_next_opening(now, is_open, opening):
     assert WEEKDAYS.is_open(now) is is_open
     assert WEEKDAYS.next_opening(now) == opening
@@ -36,7 +42,11 @@ def test_the_same_moment_in_another_zone_is_read_in_the_agents_zone():
 def test_wait_within_the_day():
     place = queue_place(ahead=2, now=at(1, 10), hours=WEEKDAYS, minutes_per_case=6)
     assert (place.position, place.expected_wait, place.reply_by, place.open_now) == (
-        3, timedelta(minutes=12), at(1, 10, 12), True)
+        3,
+        timedelta(minutes=12),
+        at(1, 10, 12),
+        True,
+    )
 
 
 def test_wait_that_passes_closing_time_continues_next_working_day():
@@ -47,15 +57,23 @@ def test_wait_that_passes_closing_time_continues_next_working_day():
 
 def test_outside_hours_the_buyer_is_told_when_agents_are_back():
     place = queue_place(ahead=0, now=at(5, 12), hours=WEEKDAYS, minutes_per_case=6)
-    assert (place.position, place.open_now, place.opens_at, place.reply_by) == (1, False, at(7, 9), at(7, 9))
+    assert (place.position, place.open_now, place.opens_at, place.reply_by) == (
+        1,
+        False,
+        at(7, 9),
+        at(7, 9),
+    )
     assert place.expected_wait == at(7, 9) - at(5, 12)
 
 
-@pytest.mark.parametrize("bad", [
-    dict(opens=time(18), closes=time(9), weekdays=frozenset({1})),
-    dict(opens=time(9), closes=time(18), weekdays=frozenset()),
-    dict(opens=time(9), closes=time(18), weekdays=frozenset({0, 8})),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(opens=time(18), closes=time(9), weekdays=frozenset({1})),
+        dict(opens=time(9), closes=time(18), weekdays=frozenset()),
+        dict(opens=time(9), closes=time(18), weekdays=frozenset({0, 8})),
+    ],
+)
 def test_nonsense_hours_are_refused(bad):
     with pytest.raises(ValueError):
         WorkingHours(zone=SHANGHAI, **bad)

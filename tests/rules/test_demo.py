@@ -119,9 +119,7 @@ def test_demo_is_varied(demo: dict) -> None:
     shops = {s["id"]: s for s in demo["shops"]}
     aftersales = [a for o in orders for a in o.get("aftersales", ())]
     interventions = [i for a in aftersales for i in a.get("interventions", ())]
-    schema = json.loads(ORDERS_SCHEMA.read_text(encoding="utf-8"))[
-        "$defs"
-    ]
+    schema = json.loads(ORDERS_SCHEMA.read_text(encoding="utf-8"))["$defs"]
     assert len(orders) >= 35
     assert len({o["buyer_id"] for o in orders}) >= 5
     assert {shops[o["shop_id"]]["platform"] for o in orders} == set(PLATFORMS)

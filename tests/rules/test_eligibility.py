@@ -176,7 +176,9 @@ def test_jd_return_not_refunded_counts_from_the_refund_request(policies) -> None
 @pytest.mark.parametrize("kind", ["exchange", "return_refund"])
 def test_jd_merchant_not_handling_the_service_order(policies, kind: str) -> None:
     # "逾期未对…服务单进行处理" gives no period: unknown, with the 36-hour dispute offered.
-    requested = make_aftersale(type=kind, status="requested", requested_at=AS_OF - timedelta(days=4))
+    requested = make_aftersale(
+        type=kind, status="requested", requested_at=AS_OF - timedelta(days=4)
+    )
     decision = decide(policies, make_order("jd", requested))
     assert (decision.verdict, decision.rule_id) == (Verdict.UNKNOWN, "jd.merchant_not_handling")
     assert "逾期" in decision.explanation and "36小时" in decision.explanation
@@ -195,7 +197,14 @@ def test_jd_the_soonest_way_in_is_offered(policies) -> None:
         merchant_received_at=at("2026-11-19 10:00"),
         dispute_opened_at=at("2026-11-20 08:00"),
     )
-    decision = decide(policies, make_order("jd", aftersale, ), now=AS_OF)
+    decision = decide(
+        policies,
+        make_order(
+            "jd",
+            aftersale,
+        ),
+        now=AS_OF,
+    )
     # requested 11-15 12:00 + 7 days = 11-22 12:00; dispute 11-20 08:00 + 36 h = 11-21 20:00.
     assert (decision.rule_id, decision.eligible_from) == (
         "jd.negotiation_window",
@@ -367,7 +376,9 @@ def test_taobao_intervention_deadlines_skip_every_weekend_and_holiday(policies) 
 
 
 def test_taobao_intervention_deadlines_on_an_ordinary_week(policies) -> None:
-    deadlines = [due for _, due in intervention_deadlines(policies["taobao"], at("2026-11-20 12:00"))]
+    deadlines = [
+        due for _, due in intervention_deadlines(policies["taobao"], at("2026-11-20 12:00"))
+    ]
     # Review may start when the evidence period ends (Mon 11-23), not a day later.
     assert deadlines[2] == at("2026-11-27 12:00")
     assert deadlines[3] == at("2026-12-02 12:00")

@@ -1,4 +1,5 @@
 """The pure state machine for service-order and intervention statuses."""
+
 from __future__ import annotations
 
 import json
@@ -34,33 +35,39 @@ def test_every_target_is_a_known_status_and_never_itself(kind):
         assert current not in targets
 
 
-@pytest.mark.parametrize(("kind", "current", "new"), [
-    ("aftersale", "requested", "merchant_rejected"),
-    ("aftersale", "requested", "merchant_agreed"),
-    ("aftersale", "requested", "cancelled"),
-    ("aftersale", "merchant_rejected", "requested"),  # buyer modifies the request
-    ("aftersale", "merchant_agreed", "buyer_shipped"),
-    ("aftersale", "buyer_shipped", "merchant_received"),
-    ("aftersale", "merchant_received", "reshipped"),
-    ("aftersale", "merchant_received", "merchant_rejected"),
-    ("intervention", "submitted", "evidence"),
-    ("intervention", "evidence", "review"),
-    ("intervention", "review", "decided"),
-    ("intervention", "review", "evidence"),
-])
+@pytest.mark.parametrize(
+    ("kind", "current", "new"),
+    [
+        ("aftersale", "requested", "merchant_rejected"),
+        ("aftersale", "requested", "merchant_agreed"),
+        ("aftersale", "requested", "cancelled"),
+        ("aftersale", "merchant_rejected", "requested"),  # buyer modifies the request
+        ("aftersale", "merchant_agreed", "buyer_shipped"),
+        ("aftersale", "buyer_shipped", "merchant_received"),
+        ("aftersale", "merchant_received", "reshipped"),
+        ("aftersale", "merchant_received", "merchant_rejected"),
+        ("intervention", "submitted", "evidence"),
+        ("intervention", "evidence", "review"),
+        ("intervention", "review", "decided"),
+        ("intervention", "review", "evidence"),
+    ],
+)
 def test_allowed_moves_pass(kind, current, new):
     check_transition(kind, current, new)
 
 
-@pytest.mark.parametrize(("kind", "current", "new"), [
-    ("aftersale", "refunded", "requested"),
-    ("aftersale", "cancelled", "merchant_agreed"),
-    ("aftersale", "requested", "buyer_shipped"),  # nothing to ship before the seller agrees
-    ("aftersale", "requested", "requested"),
-    ("intervention", "decided", "review"),
-    ("intervention", "withdrawn", "submitted"),
-    ("intervention", "submitted", "decided"),  # no decision without a review
-])
+@pytest.mark.parametrize(
+    ("kind", "current", "new"),
+    [
+        ("aftersale", "refunded", "requested"),
+        ("aftersale", "cancelled", "merchant_agreed"),
+        ("aftersale", "requested", "buyer_shipped"),  # nothing to ship before the seller agrees
+        ("aftersale", "requested", "requested"),
+        ("intervention", "decided", "review"),
+        ("intervention", "withdrawn", "submitted"),
+        ("intervention", "submitted", "decided"),  # no decision without a review
+    ],
+)
 def test_forbidden_moves_raise_with_kind_from_and_to(kind, current, new):
     with pytest.raises(InvalidTransition) as caught:
         check_transition(kind, current, new)
@@ -75,8 +82,15 @@ def test_any_open_intervention_can_be_withdrawn(status):
 
 
 def test_final_statuses():
-    assert {s for s in AFTERSALE_STATUSES if is_final("aftersale", s)} == {"refunded", "closed", "cancelled"}
-    assert {s for s in INTERVENTION_STATUSES if is_final("intervention", s)} == {"decided", "withdrawn"}
+    assert {s for s in AFTERSALE_STATUSES if is_final("aftersale", s)} == {
+        "refunded",
+        "closed",
+        "cancelled",
+    }
+    assert {s for s in INTERVENTION_STATUSES if is_final("intervention", s)} == {
+        "decided",
+        "withdrawn",
+    }
     assert not is_final("aftersale", "no_such_status")
     assert "is final" in str(InvalidTransition("intervention", "decided", "review"))
 

@@ -1,5 +1,6 @@
 """The agent queue's services: a real database per test (SQLite and PostgreSQL) with one
 buyer's rejected JD refund, the clock pinned, and a fake Rasa API."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,22 +24,41 @@ def agents_db(monkeypatch: pytest.MonkeyPatch, db_url: str, session_factory):
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("JIERU_CLOCK", NOW.isoformat())
     with session_factory.begin() as s:
-        s.add_all([Buyer(id=BUYER, name="张三"), Buyer(id="b2", name="李四"),
-                   Shop(id="s-jd", name="耳机小店", platform="jd", self_operated=False)])
+        s.add_all(
+            [
+                Buyer(id=BUYER, name="张三"),
+                Buyer(id="b2", name="李四"),
+                Shop(id="s-jd", name="耳机小店", platform="jd", self_operated=False),
+            ]
+        )
         s.flush()
-        s.add(Order(
-            id=ORDER, buyer_id=BUYER, shop_id="s-jd", title="蓝牙耳机", goods_type="physical",
-            amount_fen=19900, payment_method="online", status="delivered",
-            created_at=datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI),
-            paid_at=datetime(2026, 11, 20, 9, 1, tzinfo=SHANGHAI),
-            shipped_at=datetime(2026, 11, 21, 9, 0, tzinfo=SHANGHAI),
-            delivered_at=datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI),
-        ))
+        s.add(
+            Order(
+                id=ORDER,
+                buyer_id=BUYER,
+                shop_id="s-jd",
+                title="蓝牙耳机",
+                goods_type="physical",
+                amount_fen=19900,
+                payment_method="online",
+                status="delivered",
+                created_at=datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI),
+                paid_at=datetime(2026, 11, 20, 9, 1, tzinfo=SHANGHAI),
+                shipped_at=datetime(2026, 11, 21, 9, 0, tzinfo=SHANGHAI),
+                delivered_at=datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI),
+            )
+        )
         s.flush()
-        s.add(AfterSale(
-            id=AFTERSALE, order_id=ORDER, type="refund", status="merchant_rejected",
-            reason="左耳无声", amount_fen=19900,
-            requested_at=datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI),
-            merchant_rejected_at=datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI),
-        ))
+        s.add(
+            AfterSale(
+                id=AFTERSALE,
+                order_id=ORDER,
+                type="refund",
+                status="merchant_rejected",
+                reason="左耳无声",
+                amount_fen=19900,
+                requested_at=datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI),
+                merchant_rejected_at=datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI),
+            )
+        )
     return session_factory

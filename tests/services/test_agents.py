@@ -1,6 +1,7 @@
 """The agent service over a real database (SQLite and PostgreSQL) and the fake Rasa API:
 the structured summary, the queue, take, reply, notes, hand back, close, the buyer's
 pending messages and place in the queue."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -15,23 +16,46 @@ from tests.services.agents_fixtures import AFTERSALE, BUYER, NOW, ORDER, SHANGHA
 
 
 def _queue(conversation_id=BUYER, **kwargs) -> int:
-    args = dict(conversation_id=conversation_id, buyer_id=BUYER, reason="request_human",
-                summary="问题：卖家拒绝退款")
+    args = dict(
+        conversation_id=conversation_id,
+        buyer_id=BUYER,
+        reason="request_human",
+        summary="问题：卖家拒绝退款",
+    )
     return hand_off(**{**args, **kwargs})
 
 
 def test_handoff_keeps_the_case_as_data_with_the_eligibility_decision(agents_db):
-    handoff_id = _queue(order_id=ORDER, problem="report_refund_refused",
-                        bot_did=("checked_eligibility",), filed=("JR20261201000001",))
+    handoff_id = _queue(
+        order_id=ORDER,
+        problem="report_refund_refused",
+        bot_did=("checked_eligibility",),
+        filed=("JR20261201000001",),
+    )
     details = agents.get(handoff_id).details
     assert details["buyer"] == {"id": BUYER}
-    assert details["order"] == {"id": ORDER, "platform": "jd", "shop": "耳机小店", "title": "蓝牙耳机",
-                                "status": "delivered", "amount": "199.00"}
+    assert details["order"] == {
+        "id": ORDER,
+        "platform": "jd",
+        "shop": "耳机小店",
+        "title": "蓝牙耳机",
+        "status": "delivered",
+        "amount": "199.00",
+    }
     assert (details["problem"], details["bot_did"], details["filed"]) == (
-        "report_refund_refused", ["checked_eligibility"], ["JR20261201000001"])
+        "report_refund_refused",
+        ["checked_eligibility"],
+        ["JR20261201000001"],
+    )
     decision = details["eligibility"]
     assert decision["rule"].startswith("jd.") and decision["source"] and decision["explanation"]
-    assert decision["verdict"] in {"eligible", "not_yet", "not_applicable", "in_progress", "unknown"}
+    assert decision["verdict"] in {
+        "eligible",
+        "not_yet",
+        "not_applicable",
+        "in_progress",
+        "unknown",
+    }
     assert decision["aftersale_id"] == AFTERSALE
 
 
@@ -48,13 +72,17 @@ def test_queue_oldest_first_with_waiting_time(agents_db, monkeypatch):
     monkeypatch.setenv("JIERU_CLOCK", NOW.isoformat())
     listed = agents.queue()
     assert [(h.id, h.status, int(h.waiting.total_seconds())) for h in listed] == [
-        (first, "open", 600), (second, "open", 240)]
+        (first, "open", 600),
+        (second, "open", 240),
+    ]
     assert listed[0].as_dict()["waiting_seconds"] == 600
     agents.take(first, agent="alice")
     listed = agents.queue()
     # A taken hand-off stops its waiting clock at the take.
     assert [(h.status, h.taken_by, int(h.waiting.total_seconds())) for h in listed] == [
-        ("taken", "alice", 600), ("open", None, 240)]
+        ("taken", "alice", 600),
+        ("open", None, 240),
+    ]
 
 
 def test_the_second_agent_to_take_is_told_who_has_it(agents_db):
@@ -80,7 +108,8 @@ def test_only_the_holder_replies_and_the_reply_reaches_the_tracker(agents_db, fa
     assert fake_rasa.requests == []
     agents.reply(handoff_id, agent="alice", text="  您好，我来帮您看看 😊 ")
     assert fake_rasa.appended(BUYER) == [
-        [{"event": "bot", "text": "您好，我来帮您看看 😊", "metadata": {"jieru_agent": "alice"}}]]
+        [{"event": "bot", "text": "您好，我来帮您看看 😊", "metadata": {"jieru_agent": "alice"}}]
+    ]
 
 
 def test_transcript_of_a_handoff(agents_db, fake_rasa):
@@ -88,14 +117,22 @@ def test_transcript_of_a_handoff(agents_db, fake_rasa):
     fake_rasa.say(BUYER, "user", "转人工")
     agents.take(handoff_id, agent="alice")
     agents.reply(handoff_id, agent="alice", text="在的")
-    assert [(line.who, line.text) for line in agents.transcript(handoff_id)] == [("buyer", "转人工"), ("agent", "在的")]
+    assert [(line.who, line.text) for line in agents.transcript(handoff_id)] == [
+        ("buyer", "转人工"),
+        ("agent", "在的"),
+    ]
 
 
 def test_hand_back_resumes_the_bot_with_what_the_agent_set(agents_db, fake_rasa):
     handoff_id = _queue()
     agents.take(handoff_id, agent="alice")
-    view = agents.hand_back(handoff_id, agent="alice", order_id=ORDER, problem="report_refund_refused",
-                            note="已核实：商家拒绝理由不成立")
+    view = agents.hand_back(
+        handoff_id,
+        agent="alice",
+        order_id=ORDER,
+        problem="report_refund_refused",
+        note="已核实：商家拒绝理由不成立",
+    )
     assert (view.status, view.closed_at) == ("handed_back", NOW)
     assert [n["text"] for n in view.notes] == ["已核实：商家拒绝理由不成立"]
     (events,) = fake_rasa.appended(BUYER)
@@ -108,7 +145,8 @@ def test_hand_back_resumes_the_bot_with_what_the_agent_set(agents_db, fake_rasa)
     assert events[4]["event"] == "bot" and events[4]["metadata"] == {"jieru_handback": True}
     assert events[4]["text"] == (
         "人工客服已为您处理完毕，接下来由我继续为您服务。\n订单：250399887766\n问题：卖家拒绝退款怎么办\n"
-        "客服留言：已核实：商家拒绝理由不成立")
+        "客服留言：已核实：商家拒绝理由不成立"
+    )
 
 
 def test_hand_back_refuses_another_buyers_order_or_an_unknown_problem(agents_db, fake_rasa):
@@ -154,7 +192,9 @@ def test_pending_messages_are_the_agents_and_the_hand_back_after_a_cursor(agents
     assert [(m["text"], m["agent"]) for m in first] == [("您好", "alice")]
     agents.hand_back(handoff_id, agent="alice")
     later = agents.pending_messages(BUYER, since=first[-1]["timestamp"])
-    assert [(m["text"], m["agent"]) for m in later] == [("人工客服已为您处理完毕，接下来由我继续为您服务。", None)]
+    assert [(m["text"], m["agent"]) for m in later] == [
+        ("人工客服已为您处理完毕，接下来由我继续为您服务。", None)
+    ]
 
 
 def test_place_in_queue_counts_open_handoffs_ahead(agents_db, monkeypatch):
@@ -179,9 +219,15 @@ def test_assist_offers_the_decision_click_path_and_kb_replies(agents_db):
     view = agents.assist(_queue(order_id=ORDER, problem="report_refund_refused"))
     assert view["platform"] == "jd" and view["decision"]["rule"].startswith("jd.")
     assert "交易纠纷" in view["click_path"]["text"] and view["click_path"]["sources"]
-    assert view["replies"][0] == {"title": "介入判断", "text": view["decision"]["explanation"],
-                                  "sources": [view["decision"]["source"]]}
-    assert [r["title"] for r in view["replies"][1:]][:2] == ["申请介入的入口", "申请介入的条件和时限"]
+    assert view["replies"][0] == {
+        "title": "介入判断",
+        "text": view["decision"]["explanation"],
+        "sources": [view["decision"]["source"]],
+    }
+    assert [r["title"] for r in view["replies"][1:]][:2] == [
+        "申请介入的入口",
+        "申请介入的条件和时限",
+    ]
     assert all(r["text"] and r["sources"] for r in view["replies"])
 
 

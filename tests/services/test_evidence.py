@@ -175,7 +175,9 @@ def test_a_closed_intervention_takes_no_more_evidence(widget_db):
     from jieru.db.models import Intervention
 
     with widget_db.session_factory.begin() as s:
-        s.scalars(select(Intervention).where(Intervention.number == MINE)).one().status = "withdrawn"
+        s.scalars(
+            select(Intervention).where(Intervention.number == MINE)
+        ).one().status = "withdrawn"
     upload = evidence.upload_evidence(buyer_id="b1001", data=photo(), intervention=MINE)
     assert (upload.reason, upload.message) == (
         "closed",

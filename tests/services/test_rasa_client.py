@@ -1,5 +1,6 @@
 """The Rasa client sends exactly the event JSON Rasa's HTTP API expects (against the
 fake server of tests/fake_rasa.py) and reads one transcript from the tracker."""
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,11 @@ CONVERSATION = "buyer/1 会话"  # slashes and Chinese survive the URL
 def test_pause_appends_conversation_paused_without_side_effects(fake_rasa):
     rasa_client.pause(CONVERSATION)
     (request,) = fake_rasa.requests
-    assert (request.method, request.conversation_id, request.path) == ("POST", CONVERSATION, "/tracker/events")
+    assert (request.method, request.conversation_id, request.path) == (
+        "POST",
+        CONVERSATION,
+        "/tracker/events",
+    )
     assert request.body == [{"event": "pause"}] and request.query == {}
     assert fake_rasa.tracker(CONVERSATION)["paused"] is True
 
@@ -24,14 +29,19 @@ def test_pause_appends_conversation_paused_without_side_effects(fake_rasa):
 def test_agent_message_is_a_bot_event_tagged_and_delivered(fake_rasa):
     rasa_client.agent_says(CONVERSATION, agent="alice", text="您好，我是客服小王")
     (request,) = fake_rasa.requests
-    assert request.body == [{"event": "bot", "text": "您好，我是客服小王", "metadata": {"jieru_agent": "alice"}}]
+    assert request.body == [
+        {"event": "bot", "text": "您好，我是客服小王", "metadata": {"jieru_agent": "alice"}}
+    ]
     assert request.query == {"execute_side_effects": "true", "output_channel": "latest"}
 
 
 def test_resume_sets_the_agents_slots_and_says_so(fake_rasa):
     rasa_client.pause(CONVERSATION)
-    rasa_client.resume(CONVERSATION, slots={"order_id": "250399887766", "problem": "report_refund_refused"},
-                       text="人工客服已为您处理完毕")
+    rasa_client.resume(
+        CONVERSATION,
+        slots={"order_id": "250399887766", "problem": "report_refund_refused"},
+        text="人工客服已为您处理完毕",
+    )
     assert fake_rasa.appended(CONVERSATION)[1] == [
         {"event": "resume"},
         {"event": "slot", "name": "order_id", "value": "250399887766"},
@@ -47,18 +57,25 @@ def test_the_token_is_sent_as_rasas_token_parameter(fake_rasa, monkeypatch):
     rasa_client.tracker(CONVERSATION)
     (request,) = fake_rasa.requests
     assert (request.method, request.path, request.query) == (
-        "GET", "/tracker", {"token": "s3cret", "include_events": "ALL"})
+        "GET",
+        "/tracker",
+        {"token": "s3cret", "include_events": "ALL"},
+    )
 
 
 def test_transcript_has_both_sides_in_order(fake_rasa):
     fake_rasa.say(CONVERSATION, "user", "卖家拒绝退款怎么办")
     fake_rasa.say(CONVERSATION, "bot", "正在为您转接人工客服")
-    fake_rasa.events[CONVERSATION].append({"event": "action", "name": "action_listen", "timestamp": 1.0})
+    fake_rasa.events[CONVERSATION].append(
+        {"event": "action", "name": "action_listen", "timestamp": 1.0}
+    )
     fake_rasa.say(CONVERSATION, "bot", "", metadata={})
     rasa_client.agent_says(CONVERSATION, agent="alice", text="您好")
     lines = rasa_client.transcript(rasa_client.tracker(CONVERSATION)["events"])
     assert [(line.who, line.text, line.agent) for line in lines] == [
-        ("buyer", "卖家拒绝退款怎么办", None), ("bot", "正在为您转接人工客服", None), ("agent", "您好", "alice"),
+        ("buyer", "卖家拒绝退款怎么办", None),
+        ("bot", "正在为您转接人工客服", None),
+        ("agent", "您好", "alice"),
     ]
     assert lines[0].at <= lines[2].at and lines[0].at.tzinfo is not None
 
@@ -78,7 +95,14 @@ def test_the_client_sends_the_events_that_rasa_itself_was_checked_with(fake_rasa
     expected = json.loads(EVENTS_FILE.read_text("utf-8"))
     conversation = expected["conversation_id"]
     rasa_client.pause(conversation)
-    rasa_client.agent_says(conversation, agent=expected["agent_says"]["agent"], text=expected["agent_says"]["text"])
-    rasa_client.resume(conversation, slots=expected["resume"]["slots"], text=expected["resume"]["text"])
+    rasa_client.agent_says(
+        conversation, agent=expected["agent_says"]["agent"], text=expected["agent_says"]["text"]
+    )
+    rasa_client.resume(
+        conversation, slots=expected["resume"]["slots"], text=expected["resume"]["text"]
+    )
     assert fake_rasa.appended(conversation) == [
-        expected["pause"], expected["agent_says"]["events"], expected["resume"]["events"]]
+        expected["pause"],
+        expected["agent_says"]["events"],
+        expected["resume"]["events"],
+    ]

@@ -2,6 +2,7 @@
 which tests/services/test_rasa_client.py checks the client sends): pausing stops the bot but keeps the
 buyer's messages, an agent's message is a bot utterance tagged with the agent, and
 resuming sets the agent's slots of the real domain."""
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,9 @@ from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
 from jieru.config import PROJECT_ROOT  # noqa: E402
 
 pytestmark = pytest.mark.rasa
-EVENTS = json.loads((Path(__file__).parents[1] / "fixtures" / "rasa_events.json").read_text("utf-8"))
+EVENTS = json.loads(
+    (Path(__file__).parents[1] / "fixtures" / "rasa_events.json").read_text("utf-8")
+)
 
 
 def _events(raw: list[dict]) -> list[Event]:
@@ -37,8 +40,11 @@ def test_pause_agent_message_and_resume_in_a_real_tracker():
     domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
     tracker = DialogueStateTracker.from_events(
         EVENTS["conversation_id"],
-        [ActionExecuted("action_listen"), UserUttered("转人工", {"name": "request_human", "confidence": 1.0}),
-         ActionExecuted("action_handoff")],
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("转人工", {"name": "request_human", "confidence": 1.0}),
+            ActionExecuted("action_handoff"),
+        ],
         slots=domain.slots,
     )
     for event in _events(EVENTS["pause"]):
@@ -57,8 +63,14 @@ def test_pause_agent_message_and_resume_in_a_real_tracker():
     assert not tracker.is_paused() and MessageProcessor._should_handle_message(tracker)
     for name, value in EVENTS["resume"]["slots"].items():
         assert tracker.get_slot(name) == value
-    texts = [(type(e).__name__, e.text) for e in tracker.events if isinstance(e, (UserUttered, BotUttered))]
+    texts = [
+        (type(e).__name__, e.text)
+        for e in tracker.events
+        if isinstance(e, (UserUttered, BotUttered))
+    ]
     assert texts == [
-        ("UserUttered", "转人工"), ("UserUttered", "人呢？"),
-        ("BotUttered", EVENTS["agent_says"]["text"]), ("BotUttered", EVENTS["resume"]["text"]),
+        ("UserUttered", "转人工"),
+        ("UserUttered", "人呢？"),
+        ("BotUttered", EVENTS["agent_says"]["text"]),
+        ("BotUttered", EVENTS["resume"]["text"]),
     ]

@@ -1,4 +1,5 @@
 """InProcessTrackerStore answers every question exactly as Rasa's InMemoryTrackerStore."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,8 +34,11 @@ def session(text: str, intent: str, order_id: str) -> list:
         ActionExecuted("action_session_start"),
         SessionStarted(),
         ActionExecuted("action_listen"),
-        UserUttered(text, {"name": intent, "confidence": 0.98},
-                    [{"entity": "order_id", "value": order_id, "start": 0, "end": len(order_id)}]),
+        UserUttered(
+            text,
+            {"name": intent, "confidence": 0.98},
+            [{"entity": "order_id", "value": order_id, "start": 0, "end": len(order_id)}],
+        ),
         EntitiesAdded([{"entity": "platform", "value": "jd"}]),
         SlotSet("order_id", order_id),
         ActionExecuted("action_check_eligibility"),

@@ -3,6 +3,7 @@ refused; an agent logs in, sees the queue oldest first, takes a conversation, in
 suggested reply with one click and sends it, a second agent's take is refused with a
 clear message, and the agent hands the conversation back. Screenshots go to
 results/console/ (JIERU_ARTEFACTS overrides the folder)."""
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,16 @@ from jieru.web.agents import buyer_router, router
 from tests.services.agents_fixtures import BUYER, ORDER
 
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SECRET = "test-secret-for-the-console-0123456789"
 ARTEFACTS = Path(os.environ.get("JIERU_ARTEFACTS") or PROJECT_ROOT / "results") / "console"
 
@@ -46,7 +55,12 @@ def built_console() -> None:
     bundle = console.CONSOLE_DIR / "dist" / "console.js"
     sources = list((console.CONSOLE_DIR / "src").glob("*.js"))
     if not (console.CONSOLE_DIR / "node_modules").is_dir():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=console.CONSOLE_DIR, check=True, timeout=300)
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund"],
+            cwd=console.CONSOLE_DIR,
+            check=True,
+            timeout=300,
+        )
     if not bundle.exists() or any(s.stat().st_mtime > bundle.stat().st_mtime for s in sources):
         subprocess.run(["npm", "run", "build"], cwd=console.CONSOLE_DIR, check=True, timeout=120)
 
@@ -98,9 +112,17 @@ def test_console_from_login_to_hand_back(web, browser, fake_rasa, request):
     if "postgres" in request.node.name:
         pytest.skip("the browser run needs one database")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    first = hand_off(conversation_id=BUYER, buyer_id=BUYER, reason="request_human",
-                     summary="问题：卖家拒绝退款\n订单：250399887766（京东）", order_id=ORDER, problem="report_refund_refused")
-    hand_off(conversation_id="b2", buyer_id="b2", reason="request_human", summary="（用户直接要求人工）")
+    first = hand_off(
+        conversation_id=BUYER,
+        buyer_id=BUYER,
+        reason="request_human",
+        summary="问题：卖家拒绝退款\n订单：250399887766（京东）",
+        order_id=ORDER,
+        problem="report_refund_refused",
+    )
+    hand_off(
+        conversation_id="b2", buyer_id="b2", reason="request_human", summary="（用户直接要求人工）"
+    )
     fake_rasa.say(BUYER, "user", "卖家拒绝退款了，<b>怎么办</b>")
 
     buyer_page = browser.new_context().new_page()
@@ -142,7 +164,9 @@ def test_console_from_login_to_hand_back(web, browser, fake_rasa, request):
     assert alice.input_value("#reply-text") == suggested
     alice.click("#reply-form button")
     alice.wait_for_selector("#transcript .line.agent")
-    assert fake_rasa.appended(BUYER)[0] == [{"event": "bot", "text": suggested, "metadata": {"jieru_agent": "alice"}}]
+    assert fake_rasa.appended(BUYER)[0] == [
+        {"event": "bot", "text": suggested, "metadata": {"jieru_agent": "alice"}}
+    ]
     assert alice.text_content("#transcript .line.agent p") == suggested
     alice.screenshot(path=str(ARTEFACTS / "agent-conversation.png"), full_page=True)
 

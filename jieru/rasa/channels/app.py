@@ -82,8 +82,13 @@ def _no_reply(buyer: str) -> list[dict[str, Any]]:
     """What the buyer sees when the bot said nothing (a failed action, an unreachable
     action server): never an empty screen."""
     text = load_yaml("labels.yml")["templates"]["no_reply"]
-    return [{"recipient_id": buyer, "text": text,
-             "buttons": [{"title": "转人工客服", "payload": "/request_human"}]}]
+    return [
+        {
+            "recipient_id": buyer,
+            "text": text,
+            "buttons": [{"title": "转人工客服", "payload": "/request_human"}],
+        }
+    ]
 
 
 async def _paused(request: Request, buyer: str) -> bool:

@@ -1,4 +1,5 @@
 """Rasa graph component: a retrieval intent is only as sure as its response selector."""
+
 from __future__ import annotations
 
 from typing import Any

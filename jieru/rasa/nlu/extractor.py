@@ -1,4 +1,5 @@
 """Rasa graph component that finds entities by rule, with canonical values."""
+
 from __future__ import annotations
 
 from typing import Any

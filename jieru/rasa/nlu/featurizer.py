@@ -1,4 +1,5 @@
 """Rasa graph component that gives the classifiers what the lexicon knows."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,7 +21,10 @@ from jieru.kb.lexicon import CANONICAL_VALUES, Lexicon, load_lexicon
 
 # One column per entity and one per canonical value: "order_id", "platform",
 # "platform:jd", ... Fixed by the NLU contract, so the width never changes.
-COLUMNS = ("order_id", *(c for e, vs in CANONICAL_VALUES.items() for c in (e, *(f"{e}:{v}" for v in vs))))
+COLUMNS = (
+    "order_id",
+    *(c for e, vs in CANONICAL_VALUES.items() for c in (e, *(f"{e}:{v}" for v in vs))),
+)
 _INDEX = {c: i for i, c in enumerate(COLUMNS)}
 
 
@@ -66,8 +70,11 @@ class LexiconFeaturizer(SparseFeaturizer, GraphComponent):
             sequence = np.zeros((len(tokens), len(COLUMNS)))
             for match in self._lexicon.find_all(message.get(TEXT)):
                 # Order numbers have no value column: their value is the number itself.
-                columns = [i for i in (_INDEX[match.entity], _INDEX.get(f"{match.entity}:{match.value}"))
-                           if i is not None]
+                columns = [
+                    i
+                    for i in (_INDEX[match.entity], _INDEX.get(f"{match.entity}:{match.value}"))
+                    if i is not None
+                ]
                 for row, token in enumerate(tokens):
                     if token.start < match.end and token.end > match.start:
                         sequence[row, columns] = 1.0

@@ -1,4 +1,5 @@
 """Rasa graph component that normalises Chinese text before the tokenizer sees it."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,5 +1,6 @@
 """The embedded default's tracker store (``endpoints.yml``): conversations kept in the
 Rasa server's memory as event objects rather than as JSON text."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -25,7 +26,9 @@ class InProcessTrackerStore(InMemoryTrackerStore):
     (docker/endpoints.compose.yml).
     """
 
-    def __init__(self, domain: Domain, event_broker: EventBroker | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, domain: Domain, event_broker: EventBroker | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(domain, event_broker, **kwargs)
         self._events: dict[str, tuple[Event, ...]] = {}
 
@@ -38,14 +41,20 @@ class InProcessTrackerStore(InMemoryTrackerStore):
         """The conversation ids held."""
         return self._events.keys()
 
-    async def _retrieve(self, sender_id: str, fetch_all_sessions: bool) -> DialogueStateTracker | None:
+    async def _retrieve(
+        self, sender_id: str, fetch_all_sessions: bool
+    ) -> DialogueStateTracker | None:
         events = self._events.get(sender_id)
         if events is None:
             return None
         if not fetch_all_sessions:
             # As Rasa's: only the last session, from its action_session_start on.
-            events = split_events(list(events), ActionExecuted, {"action_name": ACTION_SESSION_START_NAME},
-                                  include_splitting_event=True)[-1]
+            events = split_events(
+                list(events),
+                ActionExecuted,
+                {"action_name": ACTION_SESSION_START_NAME},
+                include_splitting_event=True,
+            )[-1]
         tracker = self.init_tracker(sender_id)
         tracker.events.extend(events)
         tracker.replay_events()
