@@ -82,7 +82,12 @@ class HandoffView:
             taken_at=row.taken_at,
             closed_at=row.closed_at,
             notes=tuple(
-                {"author": n.author, "text": n.text, "at": n.created_at.isoformat()}
+                {
+                    "author": n.author,
+                    "text": n.text,
+                    # In local time whatever zone the database hands back (PostgreSQL: UTC).
+                    "at": n.created_at.astimezone(config.settings().timezone).isoformat(),
+                }
                 for n in row.notes
             ),
         )
