@@ -33,19 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from jieru.auth import make_token  # noqa: E402
+from tests.browser.chromium import CHROMIUM, FLAGS  # noqa: E402
 
 BUNDLE = ROOT / "web/widget/dist/jieru-widget.js"
 QUESTIONS = ["京东介入在哪里", "淘宝介入要多久", "卖家拒绝退款怎么办", "拼多多怎么申请平台介入"]
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def bundle() -> None:
@@ -71,7 +62,7 @@ def first_bot_message(web: str, buyer: str, runs: int) -> None:
 
     times = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=FLAGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
         for _ in range(runs):
             context = browser.new_context(locale="zh-CN")
             page = context.new_page()

@@ -19,22 +19,12 @@ import yaml
 from PIL import Image
 
 from jieru.config import PROJECT_ROOT
+from tests.browser.chromium import CHROMIUM, FLAGS
 
 playwright = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("JIERU_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 REPLY_MS = 30_000
 MESSAGES = yaml.safe_load((PROJECT_ROOT / "kb/widget.yml").read_text(encoding="utf-8"))["uploads"][
     "messages"
@@ -60,7 +50,7 @@ def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing (scripts/test.sh installs Debian's chromium)")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
         yield browser
         browser.close()
 

@@ -24,19 +24,9 @@ from jieru.config import PROJECT_ROOT
 from jieru.services.handoff import hand_off
 from jieru.web import console
 from jieru.web.agents import buyer_router, router
+from tests.browser.chromium import CHROMIUM, FLAGS
 from tests.services.agents_fixtures import BUYER, ORDER
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SECRET = "test-secret-for-the-console-0123456789"
 ARTEFACTS = Path(os.environ.get("JIERU_ARTEFACTS") or PROJECT_ROOT / "results") / "console"
 
