@@ -250,3 +250,39 @@ def test_a_reminder_of_another_service_order_of_the_order_stays(waiting, orders_
     assert filing.cancelled_reminders == (waiting.reminder_id, loose_id)
     with orders_db.session_factory() as s:
         assert s.get(Reminder, other_id).status == "pending"
+
+
+def test_a_poller_claiming_while_the_filing_commits_finds_the_reminder_cancelled(
+    waiting, orders_db, monkeypatch
+):
+    import threading
+
+    from jieru.db import reminders as store
+
+    monkeypatch.setenv("JIERU_CLOCK", DUE)
+    now = datetime.fromisoformat(DUE)
+    claimed: list[bool] = []
+    with orders_db.session_factory.begin() as filing:
+        assert store.cancel_for_intervention(
+            filing,
+            buyer_id="b1001",
+            order_id="250312345678",
+            aftersale_id="AS-70001",
+            number="JR20261116000001",
+            actor="test",
+            now=now,
+        ) == [waiting.reminder_id]
+
+        def poll() -> None:
+            with orders_db.session_factory.begin() as s:
+                claimed.append(store.claim(s, reminder_id=waiting.reminder_id, now=now))
+
+        # The poller's claim waits for the filing's transaction (PostgreSQL: the row lock;
+        # SQLite: the write lock), then finds nothing pending.
+        poller_thread = threading.Thread(target=poll)
+        poller_thread.start()
+        poller_thread.join(0.5)
+        assert poller_thread.is_alive() and claimed == []
+    poller_thread.join(10)
+    assert claimed == [False]
+    assert rows(orders_db.session_factory)[0][-1] == "cancelled"
