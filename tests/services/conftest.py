@@ -18,8 +18,9 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from jieru.db import repository
-from jieru.db.models import AfterSale, Buyer, Intervention, Order
+from jieru.db.models import Buyer, Intervention
 from jieru.importer import import_orders
+from tests.rows import aftersale_row, order_row
 from tests.services.agents_fixtures import agents_db, fake_rasa  # noqa: F401  (fixtures)
 
 NOW = "2026-11-17T12:00:00+08:00"
@@ -97,28 +98,18 @@ def add_other_buyer(session: Session) -> None:
     at = datetime.fromisoformat("2026-11-15T09:00:00+08:00")
     session.add(Buyer(id="b2002", name="李四"))
     session.add(
-        Order(
-            id="250399990000",
+        order_row(
+            "250399990000",
             buyer_id="b2002",
             shop_id="s-jd-01",
             title="移动电源",
-            goods_type="physical",
             amount_fen=9900,
-            payment_method="online",
-            status="delivered",
             created_at=at,
             paid_at=at,
         )
     )
     session.add(
-        AfterSale(
-            id="AS-90001",
-            order_id="250399990000",
-            type="refund",
-            status="merchant_rejected",
-            requested_at=at,
-            merchant_rejected_at=at,
-        )
+        aftersale_row("AS-90001", order_id="250399990000", requested_at=at, merchant_rejected_at=at)
     )
     session.flush()
     repository.open_intervention(
