@@ -72,6 +72,13 @@ def make_tracker(
     )
 
 
+def from_app(text: str, intent: str, *, buyer: str | None = "b1001", **kwargs: Any) -> Tracker:
+    """``make_tracker`` for a message over the app channel from ``buyer``, as its token
+    verified it (None: a message with no verified buyer)."""
+    metadata = {"jieru_buyer_id": buyer} if buyer else None
+    return make_tracker(text=text, intent=intent, channel="app", metadata=metadata, **kwargs)
+
+
 async def run_action(
     action: Action, tracker: Tracker
 ) -> tuple[list[EventType], list[dict[str, Any]]]:

@@ -14,8 +14,7 @@ from bot.actions.intervention import (
 from jieru.services import reminders
 from tests.actions.helpers import (
     BEFORE_WINDOW,
-    BUYER_B1001,
-    make_tracker,
+    from_app,
     run_action,
     said,
     triggered,
@@ -28,11 +27,9 @@ EARPHONES = "蓝牙耳机（数码配件专营店·京东，¥199.00，订单号
 
 async def test_not_yet_offers_a_reminder(orders_db, monkeypatch, no_dev_buyer):
     monkeypatch.setenv("JIERU_CLOCK", BEFORE_WINDOW)
-    tracker = make_tracker(
-        text="250312345678",
-        intent="inform_order_id",
-        channel="app",
-        metadata=BUYER_B1001,
+    tracker = from_app(
+        "250312345678",
+        "inform_order_id",
         entities=[{"entity": "order_id", "value": "250312345678"}],
     )
     _, messages = await run_action(ActionCheckEligibility(), tracker)
@@ -43,11 +40,9 @@ async def test_not_yet_offers_a_reminder(orders_db, monkeypatch, no_dev_buyer):
 
 async def test_yes_schedules_the_reminder(orders_db, monkeypatch, no_dev_buyer):
     monkeypatch.setenv("JIERU_CLOCK", BEFORE_WINDOW)
-    tracker = make_tracker(
-        text='/request_reminder{"order_id": "250312345678"}',
-        intent="request_reminder",
-        channel="app",
-        metadata=BUYER_B1001,
+    tracker = from_app(
+        '/request_reminder{"order_id": "250312345678"}',
+        "request_reminder",
         entities=[{"entity": "order_id", "value": "250312345678"}],
     )
     events, messages = await run_action(ActionScheduleReminder(), tracker)
@@ -60,9 +55,7 @@ async def test_yes_schedules_the_reminder(orders_db, monkeypatch, no_dev_buyer):
 
 
 async def test_a_reminder_without_an_order_asks_which(orders_db, no_dev_buyer):
-    tracker = make_tracker(
-        text="到时候提醒我", intent="request_reminder", channel="app", metadata=BUYER_B1001
-    )
+    tracker = from_app("到时候提醒我", "request_reminder")
     assert await run_action(ActionScheduleReminder(), tracker) == (
         [],
         [said("utter_reminder_which_order")],
@@ -70,13 +63,7 @@ async def test_a_reminder_without_an_order_asks_which(orders_db, no_dev_buyer):
 
 
 async def test_a_reminder_when_it_is_already_possible(orders_db, no_dev_buyer):
-    tracker = make_tracker(
-        text="到时候提醒我",
-        intent="request_reminder",
-        channel="app",
-        metadata=BUYER_B1001,
-        slots={"order_id": "250312345678"},
-    )
+    tracker = from_app("到时候提醒我", "request_reminder", slots={"order_id": "250312345678"})
     events, messages = await run_action(ActionScheduleReminder(), tracker)
     assert messages == [said("utter_reminder_not_needed", order_id="250312345678")]
 

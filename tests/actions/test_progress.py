@@ -8,7 +8,7 @@ from rasa_sdk.events import SlotSet
 
 from bot.actions.progress import ActionCheckProgress, ActionShowOverview
 from tests.actions.helpers import (
-    BUYER_B1001,
+    from_app,
     make_tracker,
     order_entity,
     responses_of,
@@ -57,9 +57,7 @@ async def test_progress_with_the_database_down(monkeypatch):
 
 
 async def test_on_open_the_open_disputes_with_their_next_step(orders_db, no_dev_buyer):
-    tracker = make_tracker(
-        text="/open_chat", intent="open_chat", channel="app", metadata=BUYER_B1001
-    )
+    tracker = from_app("/open_chat", "open_chat")
     events, messages = await run_action(ActionShowOverview(), tracker)
     assert events == []
     assert messages == [
@@ -77,17 +75,12 @@ async def test_on_open_the_open_disputes_with_their_next_step(orders_db, no_dev_
 
 
 async def test_on_open_without_open_disputes_the_greeting(orders_db, no_dev_buyer):
-    tracker = make_tracker(
-        text="/open_chat",
-        intent="open_chat",
-        channel="app",
-        metadata={"jieru_buyer_id": "b-nobody"},
-    )
+    tracker = from_app("/open_chat", "open_chat", buyer="b-nobody")
     assert await run_action(ActionShowOverview(), tracker) == ([], [said("utter_greet")])
 
 
 async def test_on_open_without_a_buyer_nothing_is_looked_up(orders_db, no_dev_buyer):
-    tracker = make_tracker(text="/open_chat", intent="open_chat", channel="app")
+    tracker = from_app("/open_chat", "open_chat", buyer=None)
     assert await run_action(ActionShowOverview(), tracker) == ([], [said("utter_login_required")])
 
 
@@ -124,8 +117,6 @@ async def test_on_open_at_most_five_buttons_and_the_count_of_all(orders_db, no_d
             "orders": orders,
         },
     )
-    tracker = make_tracker(
-        text="/open_chat", intent="open_chat", channel="app", metadata={"jieru_buyer_id": "b3003"}
-    )
+    tracker = from_app("/open_chat", "open_chat", buyer="b3003")
     _, [message] = await run_action(ActionShowOverview(), tracker)
     assert message["count"] == 7 and len(message["buttons"]) == 5
