@@ -49,7 +49,7 @@ def _status_label(status: str) -> str:
     return load_yaml("labels.yml")["intervention_status"].get(status, status)
 
 
-class Refused(Exception):
+class _Refused(Exception):
     """A file that fails a check: ``reason`` is a key of ``uploads.messages``."""
 
     def __init__(self, reason: str, **values: Any) -> None:
@@ -100,7 +100,7 @@ def refusal(reason: str, **values: Any) -> Upload:
 
 
 def clean_image(data: bytes) -> CleanImage:
-    """The image in ``data``, re-encoded without location metadata; ``Refused`` when the
+    """The image in ``data``, re-encoded without location metadata; ``_Refused`` when the
     content is not an accepted image or does not decode."""
     formats: dict[str, str] = upload_rules()["formats"]
     Image.init()
@@ -112,7 +112,7 @@ def clean_image(data: bytes) -> CleanImage:
             image = Image.open(BytesIO(data), formats=readable)
             image.load()
     except UnidentifiedImageError:
-        raise Refused("not_image") from None
+        raise _Refused("not_image") from None
     except (
         OSError,
         SyntaxError,
@@ -120,7 +120,7 @@ def clean_image(data: bytes) -> CleanImage:
         Image.DecompressionBombError,
         Image.DecompressionBombWarning,
     ):
-        raise Refused("corrupt") from None
+        raise _Refused("corrupt") from None
     fmt = image.format or ""
     media_type = formats[fmt]
     exif = image.getexif()
@@ -138,7 +138,7 @@ def clean_image(data: bytes) -> CleanImage:
     try:
         image.save(out, save_as, **params)
     except (OSError, ValueError):
-        raise Refused("corrupt") from None
+        raise _Refused("corrupt") from None
     return CleanImage(save_as, media_type, out.getvalue(), image.width, image.height)
 
 
@@ -171,7 +171,7 @@ def upload_evidence(
         return refusal("too_large")
     try:
         image = clean_image(data)
-    except Refused as refused:
+    except _Refused as refused:
         return refusal(refused.reason, **refused.values)
     store = store or storage()
     now = config.now()

@@ -20,16 +20,13 @@ from urllib.parse import quote
 import httpx
 
 from jieru.config import settings
+from jieru.services.errors import RasaUnavailable
 
 # Rasa's event names (rasa.shared.core.events ``type_name``).
 PAUSE, RESUME, SLOT, BOT, USER = "pause", "resume", "slot", "bot", "user"
 AGENT_KEY = "jieru_agent"  # BotUttered metadata: the agent who wrote the message
 HANDBACK_KEY = "jieru_handback"  # BotUttered metadata: the bot's message on resuming
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
-
-
-class RasaUnavailable(RuntimeError):
-    """The Rasa server could not be reached or refused the request; nothing was appended."""
 
 
 @dataclass(frozen=True)
