@@ -32,6 +32,17 @@ class Request:
     body: Any
 
 
+def trigger_request(conversation_id: str, intent: str, **entities: str) -> Request:
+    """The request the web service makes to have the bot handle ``intent``."""
+    return Request(
+        "POST",
+        conversation_id,
+        "/trigger_intent",
+        {"output_channel": "latest"},
+        {"name": intent, "entities": entities},
+    )
+
+
 @dataclass
 class FakeRasa:
     url: str = ""

@@ -21,17 +21,14 @@ from tests.actions.helpers import (
 )
 from tests.services.conftest import MINE
 
+ORDER_ENTITIES = [{"entity": "order_id", "value": "250312345678"}]
 DUE = "2026-11-16T20:00:00+08:00"  # 36 hours after the dispute opened (11-15 08:00)
 EARPHONES = "蓝牙耳机（数码配件专营店·京东，¥199.00，订单号 250312345678）"
 
 
 async def test_not_yet_offers_a_reminder(orders_db, monkeypatch, no_dev_buyer):
     monkeypatch.setenv("JIERU_CLOCK", BEFORE_WINDOW)
-    tracker = from_app(
-        "250312345678",
-        "inform_order_id",
-        entities=[{"entity": "order_id", "value": "250312345678"}],
-    )
+    tracker = from_app("250312345678", "inform_order_id", entities=ORDER_ENTITIES)
     _, messages = await run_action(ActionCheckEligibility(), tracker)
     assert messages[-1] == said(
         "utter_offer_reminder", order_id="250312345678", time="11月16日 20:00"
@@ -41,9 +38,7 @@ async def test_not_yet_offers_a_reminder(orders_db, monkeypatch, no_dev_buyer):
 async def test_yes_schedules_the_reminder(orders_db, monkeypatch, no_dev_buyer):
     monkeypatch.setenv("JIERU_CLOCK", BEFORE_WINDOW)
     tracker = from_app(
-        '/request_reminder{"order_id": "250312345678"}',
-        "request_reminder",
-        entities=[{"entity": "order_id", "value": "250312345678"}],
+        '/request_reminder{"order_id": "250312345678"}', "request_reminder", entities=ORDER_ENTITIES
     )
     events, messages = await run_action(ActionScheduleReminder(), tracker)
     assert events == [SlotSet("order_id", "250312345678")]

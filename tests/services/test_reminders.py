@@ -13,7 +13,7 @@ from jieru.rules.facts import Verdict
 from jieru.services import reminders
 from jieru.services.reminders import Outcome
 from jieru.web import reminders as poller
-from tests.fake_rasa import Request
+from tests.fake_rasa import trigger_request
 
 BEFORE = "2026-11-16T12:00:00+08:00"  # JD's 36 h after the dispute (11-15 08:00) not yet over
 DUE = "2026-11-16T20:00:00+08:00"
@@ -84,13 +84,7 @@ async def test_the_poller_fires_at_the_due_time_once(waiting, orders_db, fake_ra
     monkeypatch.setenv("JIERU_CLOCK", DUE)
     assert await poller.fire_due() == 1
     assert fake_rasa.requests == [
-        Request(
-            "POST",
-            "b1001",
-            "/trigger_intent",
-            {"output_channel": "latest"},
-            {"name": "eligibility_opened", "entities": {"reminder_id": str(waiting.reminder_id)}},
-        )
+        trigger_request("b1001", "eligibility_opened", reminder_id=str(waiting.reminder_id))
     ]
     assert await poller.fire_due() == 0 and len(fake_rasa.requests) == 1  # never twice
     assert rows(orders_db.session_factory)[0][-1] == "fired"

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from jieru.db.models import EvidenceItem
 from tests.channels.tokens import REFUSED
-from tests.fake_rasa import Request
+from tests.fake_rasa import trigger_request
 from tests.services.conftest import MINE, THEIRS, stored_files
 from tests.services.images import EXE, large_photo, photo
 from tests.web.conftest import bearer
@@ -139,15 +139,8 @@ def test_the_bot_is_told_about_each_accepted_file_only(client, fake_rasa):
     accepted = post(client, photo(), intervention=MINE).json()
     post(client, EXE, intervention=MINE)
     assert fake_rasa.requests == [
-        Request(
-            "POST",
-            "b1001",
-            "/trigger_intent",
-            {"output_channel": "latest"},
-            {
-                "name": "inform_evidence_uploaded",
-                "entities": {"evidence_id": str(accepted["evidence"]["id"])},
-            },
+        trigger_request(
+            "b1001", "inform_evidence_uploaded", evidence_id=str(accepted["evidence"]["id"])
         )
     ]
 
