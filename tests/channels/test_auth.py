@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import jwt
 import pytest
 
-from jieru.auth import AuthError, MissingSecretError, make_token, verify_token
+from jieru.auth import AuthError, MissingSecretError, bearer_token, make_token, verify_token
 
 from .tokens import OTHER_SECRET, REFUSED, SECRET, in_minutes, signed
 
@@ -108,3 +108,26 @@ def test_agent_tokens_carry_the_role_and_each_side_refuses_the_other() -> None:
     assert as_agent.value.reason == "wrong_role"
     with pytest.raises(ValueError):
         make_token("alice", role="admin")
+
+
+@pytest.mark.parametrize(
+    ("header", "token", "reason"),
+    [
+        ("Bearer abc.def.ghi", "abc.def.ghi", None),
+        ("bearer abc.def.ghi", "abc.def.ghi", None),
+        (None, None, "missing_token"),
+        ("   ", None, "missing_token"),
+        ("Basic YjEwMDE6cGFzc3dvcmQ=", None, "not_bearer"),
+        ("Bearer", None, "not_bearer"),
+        ("Bearer a b", None, "not_bearer"),
+    ],
+)
+def test_bearer_token_reads_the_authorization_header(
+    header: str | None, token: str | None, reason: str | None
+) -> None:
+    if reason is None:
+        assert bearer_token(header) == token
+    else:
+        with pytest.raises(AuthError) as refused:
+            bearer_token(header)
+        assert refused.value.reason == reason
