@@ -16,6 +16,7 @@ from jieru.db import repository
 from jieru.db.models import Buyer, Intervention
 from jieru.importer import import_orders
 from tests.rows import aftersale_row, order_row
+from tests.s3_server import s3_bucket, s3_server  # noqa: F401  (fixtures)
 from tests.services.agents_fixtures import agents_db, fake_rasa  # noqa: F401  (fixtures)
 
 NOW = "2026-11-17T12:00:00+08:00"
