@@ -37,12 +37,13 @@ FILING = {
     "evidence": ["chat_record"],
     "confirm_filing": True,
 }
-RESET = [
+# The form's answers, cleared when a new order is decided on and after filing.
+CLEARED = [
     SlotSet("description", None),
     SlotSet("evidence", None),
     SlotSet("confirm_filing", None),
-    SlotSet("aftersale_id", None),
 ]
+RESET = [*CLEARED, SlotSet("aftersale_id", None)]
 
 
 def import_one_order(session_factory: Any, buyer: dict, shop: dict, order: dict) -> None:
@@ -87,9 +88,7 @@ async def test_eligible_after_the_36_hour_window(bot_db):
         SlotSet("problem", "report_refund_refused"),
         SlotSet("order_id", ORDER),
         SlotSet("platform", "jd"),
-        SlotSet("description", None),
-        SlotSet("evidence", None),
-        SlotSet("confirm_filing", None),
+        *CLEARED,
         SlotSet("aftersale_id", "AS-70001"),  # once: the decision's service order
         SlotSet("eligibility", "eligible"),
     ]
@@ -104,9 +103,7 @@ async def test_not_yet_inside_the_window_says_when(bot_db, monkeypatch):
     assert events == [
         SlotSet("order_id", ORDER),
         SlotSet("platform", "jd"),
-        SlotSet("description", None),
-        SlotSet("evidence", None),
-        SlotSet("confirm_filing", None),
+        *CLEARED,
         SlotSet("aftersale_id", "AS-70001"),
         SlotSet("eligibility", "not_yet"),
     ]
