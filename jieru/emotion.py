@@ -30,13 +30,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from jieru.kb import kb_dir
 from jieru.text import normalize
 
 EMOTION_FILE = "emotion.yml"
 EMOTION_SCHEMA = "emotion.schema.json"
+# Where the NLU pipeline (jieru.rasa.nlu.emotion) puts the assessment of a buyer's message
+# in Rasa's parse result, and so in ``tracker.latest_message`` of the actions.
+PARSE_KEY = "emotion"
 
 Level = Literal["strong", "mild", "none"]
 
@@ -116,6 +119,23 @@ def _compile(where: str, pattern: str) -> re.Pattern[str]:
         raise KbError(
             f"kb/{EMOTION_FILE} at {where}: {pattern!r} is not a regular expression: {err}"
         ) from err
+
+
+def as_parse_data(found: Emotion, text: str) -> dict[str, Any]:
+    """``found`` in ``text`` as JSON for Rasa's parse result: level, score, groups and
+    the cues as the buyer typed them, each once."""
+    return {
+        "level": found.level,
+        "score": found.score,
+        "groups": list(found.groups),
+        "cues": list(dict.fromkeys(text[c.start : c.end] for c in found.cues)),
+    }
+
+
+def strong_in(parse_data: dict[str, Any] | None) -> bool:
+    """Whether a parse result (``tracker.latest_message``) carries a strong emotion."""
+    found = (parse_data or {}).get(PARSE_KEY) or {}
+    return found.get("level") == "strong"
 
 
 def lexicon_from(data: dict) -> Lexicon:
