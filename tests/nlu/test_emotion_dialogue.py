@@ -104,6 +104,22 @@ def test_mild_or_no_emotion_and_any_loop_abstain(domain, storage, context):
         assert predicted(p, tracker, domain) is None, loop
 
 
+def test_a_conversation_handed_back_answers_the_next_message(domain, storage, context):
+    # Paused after the hand-off, Rasa logs no action_listen: the buyer's next message
+    # follows action_handoff directly once an agent resumes the conversation.
+    p = policy(storage, context)
+    calm = {"intent": {"name": "greet", "confidence": 1.0}, "entities": []}
+    calm["emotion"] = {"level": "none", "score": 0.0, "groups": [], "cues": []}
+    tracker = tracker_after("strong", domain=domain)
+    tracker.update(ActionExecuted("action_handoff"))
+    tracker.update(UserUttered("你好", calm["intent"], [], calm))
+    assert predicted(p, tracker, domain) is None
+    tracker.update(
+        UserUttered("气死了", calm["intent"], [], {**calm, "emotion": {"level": "strong"}})
+    )
+    assert predicted(p, tracker, domain) == "action_handoff"
+
+
 def test_the_policy_trains_and_loads(domain, storage, context):
     p = policy(storage, context)
     resource = p.train([], domain)

@@ -12,6 +12,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -73,11 +74,15 @@ class EmotionPolicy(Policy):
         return self._prediction(probabilities)
 
     def _choose(self, tracker: DialogueStateTracker) -> str | None:
-        if tracker.active_loop_name or tracker.latest_message is None:
+        if tracker.active_loop_name:
             return None
-        previous = tracker.latest_action_name
-        if previous == self.action:
-            return ACTION_LISTEN_NAME
-        if previous == ACTION_LISTEN_NAME and emotion.strong_in(tracker.latest_message.parse_data):
-            return self.action
+        # Whichever came last: the buyer's message (a turn to answer) or an action. Not
+        # ``latest_action_name``: a conversation an agent handed back has the buyer's new
+        # message right after the hand-off, with no action_listen between (Rasa logs none
+        # while paused).
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered):
+                return self.action if emotion.strong_in(event.parse_data) else None
+            if isinstance(event, ActionExecuted):
+                return ACTION_LISTEN_NAME if event.action_name == self.action else None
         return None
