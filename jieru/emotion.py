@@ -124,11 +124,18 @@ def _compile(where: str, pattern: str) -> re.Pattern[str]:
 def as_parse_data(found: Emotion, text: str) -> dict[str, Any]:
     """``found`` in ``text`` as JSON for Rasa's parse result: level, score, groups and
     the cues as the buyer typed them, each once."""
+    spans = sorted({(c.start, c.end) for c in found.cues}, key=lambda s: (s[0], -s[1]))
+    # A cue inside a longer one (到底 in 你们到底管不管) says nothing more.
+    kept = [
+        (a, b)
+        for a, b in spans
+        if not any(x <= a and b <= y and (x, y) != (a, b) for x, y in spans)
+    ]
     return {
         "level": found.level,
         "score": found.score,
         "groups": list(found.groups),
-        "cues": list(dict.fromkeys(text[c.start : c.end] for c in found.cues)),
+        "cues": list(dict.fromkeys(text[a:b] for a, b in kept)),
     }
 
 

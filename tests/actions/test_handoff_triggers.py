@@ -56,7 +56,7 @@ async def test_a_strong_emotion_hands_off_with_an_apology_before_the_buyer_asks(
     assert responses_of(messages) == ["utter_handoff_upset", "utter_handoff", "utter_handoff_queue"]
     row = only_handoff(buyer_db)
     assert (row.reason, row.buyer_id, row.status) == ("emotion", BUYER, "open")
-    assert row.summary.splitlines()[0] == "转人工原因：用户情绪激动（气死、！！！、还没发）"
+    assert row.summary.splitlines()[0] == "转人工原因：用户情绪激动（气死、还没发、！！！）"
     assert ANGRY in row.summary and row.details["order"]["id"] == ORDER
     assert messages[1]["handoff_id"] == row.id
 
@@ -137,3 +137,20 @@ def test_the_reason_follows_what_happened():
 
 def test_every_reason_has_words_for_the_agent():
     assert tuple(labels()["handoff_reason"]) == REASONS
+
+
+def test_the_summary_quotes_the_buyer_not_the_web_services_triggers():
+    from bot.actions.handoff import summary
+
+    tracker = said(
+        "气死我了，你们到底管不管",
+        intent="report_not_shipped",
+        events=[
+            {"event": "user", "text": "卖家一直不发货"},
+            {"event": "user", "text": "EXTERNAL: inform_evidence_uploaded"},
+        ],
+    )
+    assert summary(tracker, "emotion").splitlines() == [
+        "转人工原因：用户情绪激动（气死、你们到底管不管）",
+        "用户最近说：卖家一直不发货 / 气死我了，你们到底管不管",
+    ]

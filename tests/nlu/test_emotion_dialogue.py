@@ -49,7 +49,7 @@ def parsed(text, storage, context):
 def test_the_detector_puts_the_cues_as_typed_on_the_parse_result(storage, context):
     out = parsed(ANGRY, storage, context).as_dict(only_output_properties=True)
     assert out["emotion"]["level"] == "strong"
-    assert out["emotion"]["cues"] == ["氣死", "！！！", "還沒發"]
+    assert out["emotion"]["cues"] == ["氣死", "還沒發", "！！！"]
     assert out["emotion"]["groups"] == ["fury", "emphasis", "frustration"]
 
 
