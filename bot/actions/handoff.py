@@ -91,13 +91,14 @@ def summary(tracker: Tracker, reason: str | None = None) -> str:
 async def hand_over(
     dispatcher: CollectingDispatcher, tracker: Tracker, reason: str
 ) -> list[EventType]:
-    """Queue the hand-off, tell the buyer (why, when the bot was not asked), the summary
-    and their place in the queue, and pause the conversation until an agent hands it back.
+    """Queue the hand-off with the summary and the reason, tell the buyer (an apology
+    first when the bot was not asked) the summary and their place in the queue, and pause the conversation until an agent hands it back.
 
     Works without a buyer and without the database: the buyer is still told to wait for
     a human (with no queue number when the queue cannot be reached), and the bot goes on
     answering, since no agent will see this conversation."""
-    text = summary(tracker, reason)
+    # The agent reads why; the buyer is told what the agent sees of their case.
+    text, told = summary(tracker, reason), summary(tracker)
     if reason in LEAD_IN:
         dispatcher.utter_message(response=LEAD_IN[reason])
     try:
@@ -112,9 +113,9 @@ async def hand_over(
         )
         place = await call(agents.place_in_queue, handoff_id=handoff_id)
     except ServiceUnavailable:
-        dispatcher.utter_message(response="utter_handoff", handoff_id=NO_QUEUE_NUMBER, summary=text)
+        dispatcher.utter_message(response="utter_handoff", handoff_id=NO_QUEUE_NUMBER, summary=told)
         return []
-    dispatcher.utter_message(response="utter_handoff", handoff_id=handoff_id, summary=text)
+    dispatcher.utter_message(response="utter_handoff", handoff_id=handoff_id, summary=told)
     if place.open_now:
         dispatcher.utter_message(
             response="utter_handoff_queue",

@@ -59,6 +59,8 @@ async def test_a_strong_emotion_hands_off_with_an_apology_before_the_buyer_asks(
     assert row.summary.splitlines()[0] == "转人工原因：用户情绪激动（气死、还没发、！！！）"
     assert ANGRY in row.summary and row.details["order"]["id"] == ORDER
     assert messages[1]["handoff_id"] == row.id
+    # The buyer is told what the agent sees of the case, not that they seem upset.
+    assert messages[1]["summary"] == row.summary.split("\n", 1)[1]
 
 
 async def test_asking_for_a_person_angrily_is_a_request_and_gets_no_apology(buyer_db):
