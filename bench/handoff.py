@@ -80,7 +80,7 @@ async def queued(api: httpx.AsyncClient, conversation: str, poll_s: float) -> tu
     while time.perf_counter() < deadline:
         response = await api.get("/api/agent/queue")
         response.raise_for_status()
-        for handoff in response.json():
+        for handoff in response.json()["handoffs"]:
             if handoff["conversation_id"] == conversation:
                 return handoff["id"], time.perf_counter()
         await asyncio.sleep(poll_s)
