@@ -25,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 
 from jieru.auth import make_token
 from jieru.config import Settings, settings
+from jieru.storage import storage
 from jieru.web import console
 from jieru.web.agents import buyer_router as agent_buyer_router
 from jieru.web.agents import router as agent_router
@@ -47,6 +48,7 @@ def _demo_page(config: Settings, buyer: str) -> str:
 def create_app(config: Settings | None = None) -> FastAPI:
     """The web service for ``config`` (the environment's settings by default)."""
     config = config or settings()
+    storage(config)  # a misconfigured evidence store stops the service now, not at an upload
     app = FastAPI(title="jieru web", docs_url=None, redoc_url=None, openapi_url=None)
     for router in (uploads_router, agent_router, agent_buyer_router, console.router):
         app.include_router(router)
