@@ -1,19 +1,12 @@
 """Strong negative emotion (anger, desperation) in a buyer's message, from the cues in kb/emotion.yml.
 
-How an action calls it (the hand-off trigger of issue 15)::
-
-    from jieru import emotion
-
-    text = tracker.latest_message.get("text") or ""
-    found = emotion.assess(text)
-    if found.strong:
-        # hand the conversation to a human agent before the buyer asks; keep
-        # found.groups (e.g. ("threat", "emphasis")) in the hand-off summary.
-        ...
-
-Assess the buyer's own latest message only (a bot or agent text is not the buyer's
-emotion), before the NLU-driven answer; ``found.cues`` (group, matched text, offsets) say
-why, for the agent. ``level == "mild"`` is frustration worth noting, never a hand-off.
+Where the hand-off trigger of issue 15 uses it: the NLU pipeline's
+``jieru.rasa.nlu.emotion.EmotionDetector`` assesses every typed message and puts
+:func:`as_parse_data` on Rasa's parse result under :data:`PARSE_KEY`;
+``jieru.rasa.policies.emotion.EmotionPolicy`` predicts the hand-off when it is strong
+(:func:`strong_in`), and bot/actions/handoff.py quotes the cues to the agent. Only the
+buyer's own messages are assessed (a bot or agent text is not the buyer's emotion); a
+button payload is not. ``level == "mild"`` is frustration worth noting, never a hand-off.
 
 ``assess`` is pure: no Rasa, no database, no network; the cues are loaded once from
 kb/emotion.yml (validated against kb/schema/emotion.schema.json, reloaded when the file
@@ -22,7 +15,7 @@ action server's environment); elsewhere build one with :func:`lexicon_from` and 
 traditional Chinese, thousands of characters — and the text is never evaluated as anything
 but text. Measured by ``bench/emotion/run.py`` on messages written by the project (no real
 angry messages exist in the repository): on splits written after the cues were tuned,
-about 0.9 of its hand-offs are right and it catches about 0.4 of the angry buyers — see
+0.9–1.0 of its hand-offs are right and it catches about 0.4 of the angry buyers — see
 bench/README.md. A miss is not the last word: the buyer can still ask for a person.
 """
 
@@ -30,13 +23,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from jieru.kb import kb_dir
 from jieru.text import normalize
 
 EMOTION_FILE = "emotion.yml"
 EMOTION_SCHEMA = "emotion.schema.json"
+# Where the NLU pipeline (jieru.rasa.nlu.emotion) puts the assessment of a buyer's message
+# in Rasa's parse result, and so in ``tracker.latest_message`` of the actions.
+PARSE_KEY = "emotion"
 
 Level = Literal["strong", "mild", "none"]
 
@@ -116,6 +112,30 @@ def _compile(where: str, pattern: str) -> re.Pattern[str]:
         raise KbError(
             f"kb/{EMOTION_FILE} at {where}: {pattern!r} is not a regular expression: {err}"
         ) from err
+
+
+def as_parse_data(found: Emotion, text: str) -> dict[str, Any]:
+    """``found`` in ``text`` as JSON for Rasa's parse result: level, score, groups and
+    the cues as the buyer typed them, each once."""
+    spans = sorted({(c.start, c.end) for c in found.cues}, key=lambda s: (s[0], -s[1]))
+    # A cue inside a longer one (到底 in 你们到底管不管) says nothing more.
+    kept = [
+        (a, b)
+        for a, b in spans
+        if not any(x <= a and b <= y and (x, y) != (a, b) for x, y in spans)
+    ]
+    return {
+        "level": found.level,
+        "score": found.score,
+        "groups": list(found.groups),
+        "cues": list(dict.fromkeys(text[a:b] for a, b in kept)),
+    }
+
+
+def strong_in(parse_data: dict[str, Any] | None) -> bool:
+    """Whether a parse result (``tracker.latest_message``) carries a strong emotion."""
+    found = (parse_data or {}).get(PARSE_KEY) or {}
+    return found.get("level") == "strong"
 
 
 def lexicon_from(data: dict) -> Lexicon:

@@ -122,10 +122,17 @@ def say_order_not_found(dispatcher: CollectingDispatcher, order_id: str | None) 
     )
 
 
+# The text Rasa gives an intent the web service triggers (an upload, a due reminder).
+EXTERNAL_PREFIX = "EXTERNAL: "
+
+
 def buyer_messages(tracker: Tracker, limit: int) -> list[str]:
-    """The buyer's last ``limit`` messages in their own words (button payloads left out)."""
+    """The buyer's last ``limit`` messages in their own words (button payloads and the
+    web service's triggered intents left out)."""
     said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
-    return [t for t in said if t and not is_payload(t)][-limit:]
+    return [t for t in said if t and not is_payload(t) and not t.startswith(EXTERNAL_PREFIX)][
+        -limit:
+    ]
 
 
 def is_payload(text: str) -> bool:

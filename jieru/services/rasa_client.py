@@ -24,7 +24,8 @@ from jieru.config import settings
 from jieru.services.errors import RasaUnavailable
 
 # Rasa's event names (rasa.shared.core.events ``type_name``).
-PAUSE, RESUME, SLOT, BOT, USER = "pause", "resume", "slot", "bot", "user"
+PAUSE, RESUME, SLOT, BOT, USER, ACTION = "pause", "resume", "slot", "bot", "user", "action"
+LISTEN = "action_listen"
 AGENT_KEY = "jieru_agent"  # BotUttered metadata: the agent who wrote the message
 HANDBACK_KEY = "jieru_handback"  # BotUttered metadata: the bot's message on resuming
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
@@ -96,6 +97,10 @@ def resume(conversation_id: str, *, slots: dict[str, Any], text: str) -> None:
     events: list[dict[str, Any]] = [{"event": RESUME}]
     events += [{"event": SLOT, "name": name, "value": value} for name, value in slots.items()]
     events.append({"event": BOT, "text": text, "metadata": {HANDBACK_KEY: True}})
+    # The turn ends listening, as every turn of the bot's does: while paused Rasa logged
+    # no action_listen after the hand-off, and without one no rule would match the
+    # buyer's next message (it would get the fallback).
+    events.append({"event": ACTION, "name": LISTEN})
     append(conversation_id, events, deliver=True)
 
 

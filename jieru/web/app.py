@@ -6,7 +6,9 @@
 - ``POST /demo/token`` ``{"buyer": "b1001"}`` → ``{"token": ..., "buyer": ...}``: a
   short-lived token for one of ``JIERU_WEB_DEMO_BUYERS``; 404 when that list is empty
   (production: the host site issues its own tokens, see the README);
-- ``POST /api/evidence`` → jieru.web.uploads (evidence photos, the reminder poller).
+- ``POST /api/evidence`` → jieru.web.uploads (evidence photos, the reminder poller);
+- ``/api/agent/…`` and ``GET /api/buyer/messages`` → jieru.web.agents (human agents'
+  API, the app buyer's pending messages); ``GET /console/`` → the agent console.
 
 Run: ``python -m jieru.web`` (docker/entrypoint-web.sh), host and port from jieru.config.
 """
@@ -24,6 +26,9 @@ from fastapi.staticfiles import StaticFiles
 from jieru.auth import make_token
 from jieru.config import Settings, settings
 from jieru.storage import storage
+from jieru.web import console
+from jieru.web.agents import buyer_router as agent_buyer_router
+from jieru.web.agents import router as agent_router
 from jieru.web.uploads import router as uploads_router
 
 # Demo tokens live a short while: the widget asks for a new one when it reconnects.
@@ -45,7 +50,8 @@ def create_app(config: Settings | None = None) -> FastAPI:
     config = config or settings()
     storage(config)  # a misconfigured evidence store stops the service now, not at an upload
     app = FastAPI(title="jieru web", docs_url=None, redoc_url=None, openapi_url=None)
-    app.include_router(uploads_router)
+    for router in (uploads_router, agent_router, agent_buyer_router, console.router):
+        app.include_router(router)
     if config.web_cors_origins:
         # A widget embedded in another site posts evidence from that site's origin.
         app.add_middleware(

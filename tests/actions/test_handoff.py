@@ -36,7 +36,8 @@ async def test_handoff_queues_the_conversation_with_a_summary(bot_db):
     for part in ("卖家拒绝退款怎么办", "250312345678", "京东"):
         assert part in row.summary
     assert "/affirm" not in row.summary
-    assert messages[0]["summary"] == row.summary
+    # The agent's copy says why first; the buyer is told the rest.
+    assert row.summary == "转人工原因：用户要求人工\n" + messages[0]["summary"]
 
 
 def test_the_summary_shows_no_internal_code():

@@ -27,7 +27,7 @@ from rasa.core.lock_store import InMemoryLockStore  # noqa: E402
 from rasa.core.run import create_http_input_channels  # noqa: E402
 from rasa.core.tracker_store import InMemoryTrackerStore  # noqa: E402
 from rasa.shared.core.domain import Domain  # noqa: E402
-from rasa.shared.core.events import BotUttered, UserUttered  # noqa: E402
+from rasa.shared.core.events import BotUttered, ConversationPaused, UserUttered  # noqa: E402
 
 from jieru.auth import make_token  # noqa: E402
 from jieru.identity import buyer_from_tracker_metadata  # noqa: E402
@@ -385,6 +385,22 @@ async def test_no_reply_at_all_becomes_a_clear_message_with_a_human_offered(serv
     assert reply["quick_replies"] == [
         {"content_type": "text", "title": "转人工客服", "payload": "/request_human"}
     ]
+
+
+async def test_a_paused_conversation_gets_no_reply_and_no_error(server: Server) -> None:
+    # Handed to a human agent (issue 15): the bot is silent on purpose, and the agent's
+    # replies come over the same socket.
+    store = server.agent.tracker_store
+    tracker = await store.get_or_create_tracker("b1001")
+    tracker.update(ConversationPaused())
+    await store.save(tracker)
+    server.agent.silent = True
+    client = await server.buyer()
+    await client.say("人呢？")
+    await client.wait_for("bot_typing", 2)
+    await asyncio.sleep(0.3)
+    assert client.of("bot_uttered") == []
+    assert [m.text for m in server.agent.received] == ["人呢？"]
 
 
 async def test_a_failing_agent_keeps_the_socket_usable(server: Server) -> None:

@@ -42,4 +42,39 @@ def test_handoff_pause_agent_reply_and_hand_back(base_url):  # noqa: F811
         tracker["paused"] is False and tracker["slots"]["agent_note"] == "已为您登记，商家会联系您"
     )
     after = buyer.say("/greet")
-    assert after and "没有为您提交任何内容" not in text_of(after)
+    # The greeting itself, not a fallback: the resumed turn ends listening.
+    assert "我是介入助手" in text_of(after)
+
+
+def latest_handoff(conversation_id: str):
+    with transaction() as session:
+        row = repository.latest_handoff(session, conversation_id=conversation_id)
+        assert row is not None
+        return row.reason, row.summary
+
+
+def test_an_angry_buyer_is_handed_off_before_asking(base_url):  # noqa: F811
+    buyer_id = f"e2e-angry-{uuid.uuid4().hex[:10]}"
+    said = text_of(
+        Buyer(base_url, buyer_id).say("气死我了，等了二十天还不发货！！！你们到底管不管")
+    )
+    assert "非常抱歉让您这么着急" in said and "转接人工客服" in said
+    reason, summary = latest_handoff(buyer_id)
+    assert reason == "emotion" and summary.startswith("转人工原因：用户情绪激动（气死")
+    assert rasa_client.tracker(buyer_id)["paused"] is True
+
+
+def test_a_calm_question_is_answered_not_handed_off(base_url):  # noqa: F811
+    buyer_id = f"e2e-calm-{uuid.uuid4().hex[:10]}"
+    said = text_of(Buyer(base_url, buyer_id).say("京东介入在哪里申请"))
+    assert "转接人工客服" not in said and rasa_client.tracker(buyer_id)["paused"] is False
+
+
+def test_the_second_miss_of_the_two_stage_fallback_hands_off(base_url):  # noqa: F811
+    buyer_id = f"e2e-miss-{uuid.uuid4().hex[:10]}"
+    buyer = Buyer(base_url, buyer_id)
+    assert "我不太确定您的意思" in text_of(buyer.say("/nlu_fallback"))
+    said = text_of(buyer.say("/nlu_fallback"))
+    assert "还是没能理解" in said and "转接人工客服" in said
+    assert latest_handoff(buyer_id)[0] == "fallback"
+    assert rasa_client.tracker(buyer_id)["paused"] is True

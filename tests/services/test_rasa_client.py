@@ -48,6 +48,7 @@ def test_resume_sets_the_agents_slots_and_says_so(fake_rasa):
         {"event": "slot", "name": "order_id", "value": "250399887766"},
         {"event": "slot", "name": "problem", "value": "report_refund_refused"},
         {"event": "bot", "text": "人工客服已为您处理完毕", "metadata": {"jieru_handback": True}},
+        {"event": "action", "name": "action_listen"},
     ]
     tracker = fake_rasa.tracker(CONVERSATION)
     assert tracker["paused"] is False and tracker["slots"]["order_id"] == "250399887766"

@@ -61,6 +61,8 @@ def test_pause_agent_message_and_resume_in_a_real_tracker():
     for event in _events(EVENTS["resume"]["events"]):
         tracker.update(event)
     assert not tracker.is_paused() and MessageProcessor._should_handle_message(tracker)
+    # The buyer's next message starts a turn of its own, as the rules expect.
+    assert tracker.latest_action_name == "action_listen"
     for name, value in EVENTS["resume"]["slots"].items():
         assert tracker.get_slot(name) == value
     texts = [

@@ -52,3 +52,17 @@ def test_demo_page_escapes_its_configuration() -> None:
     c = client(web_demo_buyers=("b1001",), rasa_socket_url="https://bot.example.com/</script>")
     page = c.get("/").text
     assert '</script>"' not in page and "\\u003c/script>" in page
+
+
+def test_the_service_serves_the_agents_api_and_the_console(monkeypatch) -> None:
+    monkeypatch.setenv("JIERU_APP_JWT_SECRET", "test-secret-for-the-app-0123456789")
+    from jieru.auth import make_token
+
+    c = client()
+    assert c.get("/api/agent/queue").status_code == 401
+    buyer = {"Authorization": f"Bearer {make_token('b1001')}"}
+    assert c.get("/api/agent/queue", headers=buyer).status_code == 403
+    assert c.get("/console", follow_redirects=False).headers["location"] == "/console/"
+    # Served, or 503 with how to build it: never a 404 once the service has the route.
+    assert c.get("/console/").status_code == 200
+    assert c.get("/console/console.js").status_code in (200, 503)

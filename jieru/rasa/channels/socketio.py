@@ -287,6 +287,19 @@ class WebChatInput(SocketIOInput):
                 await output.send_response(buyer, event.message())
         return messages[-HISTORY_LIMIT:]
 
+    async def _paused(self, buyer: str) -> bool:
+        """True when Rasa has paused the buyer's conversation (a human agent holds it):
+        the bot is silent on purpose, and the agent's replies come over this socket."""
+        agent = self._agent()
+        if agent is None or agent.tracker_store is None:
+            return False
+        try:
+            tracker = await agent.tracker_store.retrieve(buyer)
+        except Exception:  # the tracker store's own failure: the no-reply message then
+            logger.exception("web channel: could not read the tracker of %s", buyer)
+            return False
+        return tracker is not None and tracker.is_paused()
+
     async def _no_reply(self, sio: AsyncServer, buyer: str) -> None:
         """What the buyer sees when the bot said nothing (a failed action, an unreachable
         action server): never an empty screen."""
@@ -392,5 +405,5 @@ class WebChatInput(SocketIOInput):
             )
         finally:
             await sio.emit("bot_typing", {"typing": False}, room=buyer, namespace=self.namespace)
-        if output.sent == 0:
+        if output.sent == 0 and not await self._paused(buyer):
             await self._no_reply(sio, buyer)

@@ -1,0 +1,1 @@
+"""Rasa dialogue policies of jieru (bot/config.yml ``policies``)."""
