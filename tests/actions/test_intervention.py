@@ -265,7 +265,7 @@ async def test_the_confirmation_question_summarises_the_filing(bot_db):
     assert responses_of(messages) == ["utter_filing_summary", "utter_confirm_filing_question"]
     summary = messages[0]
     assert "蓝牙耳机" in summary["order_line"]
-    assert (summary["problem"], summary["evidence"]) == ("卖家拒绝退款怎么办", "聊天记录")
+    assert (summary["problem"], summary["evidence"]) == ("卖家拒绝退款", "聊天记录")
 
 
 async def test_the_confirmation_question_leaves_the_form_when_the_order_is_not_the_buyers(bot_db):
