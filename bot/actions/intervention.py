@@ -88,10 +88,15 @@ DESCRIBES_THE_CASE = 8
 
 
 def has_content(text: str, least: int = 3) -> bool:
-    """Words rather than noise: ``least`` different Chinese characters, or eight letters."""
-    chinese = {c for c in text if is_chinese(c)}
-    letters = sum(c.isascii() and c.isalpha() for c in text)
-    return len(chinese) >= least or letters >= 8
+    """Words rather than noise: ``least`` different Chinese characters (Latin letters
+    alone are mostly keyboard mashing here: "asdkjh qweoiu")."""
+    return len({c for c in text if is_chinese(c)}) >= least
+
+
+def is_words(text: str) -> bool:
+    """A button, a Chinese word, or one of the few Latin words buyers use ("ok")."""
+    said = trim(plain(text))
+    return is_payload(text) or has_content(said, 1) or said in form_words("latin_words")
 
 
 def description_from(text: str) -> str | None:
@@ -323,9 +328,15 @@ def parse_evidence(text: str) -> list[str] | None:
     ]
     if named:
         return named
+    # "没有", "啥都没有", "一个都没有": a short message that says none.
+    none_words = (*labels()["no_evidence_words"], *negations)
+    if any(said.startswith(w) for w in form_words("not_negations")):
+        return None  # "没问题，提交": a yes, not "none"
     if said == plain(labels()["no_evidence_payload"]) or any(
-        said.startswith(w) for w in (*labels()["no_evidence_words"], *negations)
+        said.startswith(w) for w in none_words
     ):
+        return []
+    if len(trim(said)) <= SHORT_NONE and any(w in said for w in none_words):
         return []
     if any(said.startswith(w) for w in form_words("possession")) and has_content(said):
         return [f"other:{text.strip()[:200]}"]
@@ -358,6 +369,9 @@ def summary_edit(text: str) -> tuple[str, str | None] | None:
         return "order", None
     return None
 
+
+# A message this short that holds a negation says the buyer has no evidence at all.
+SHORT_NONE = 8
 
 # Intents that never answer a form question, whatever their words: they are handled as
 # what they are (rules in bot/data/rules/intervention.yml), and the form asks again.
@@ -398,7 +412,11 @@ class ValidateInterventionForm(FormValidationAction):
     def validate_problem(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Keep a problem of kb/problems.yml; anything else is asked again."""
+        """Keep a problem of kb/problems.yml said in words or by button; anything else
+        (noise the NLU happened to read as a report among them) is asked again."""
+        said = tracker.latest_message.get("text") or ""
+        if self._asked(tracker, "problem") and not is_words(said):
+            return {"problem": None}
         return {"problem": value if value in problems() else None}
 
     def validate_description(
@@ -414,8 +432,10 @@ class ValidateInterventionForm(FormValidationAction):
         intent = tracker.get_intent_of_latest_message()
         # A report is a description even as a question ("……不给退怎么办"); other
         # questions are not.
+        # out_of_scope aside: a description is often read as one, and a real out-of-scope
+        # question is caught as a question.
         if (
-            intent in NOT_ANSWERS
+            (intent in NOT_ANSWERS and intent != "out_of_scope")
             or intent in ("affirm", "deny")
             or (is_question(plain(text)) and intent not in problems())
             or not has_content(text)
@@ -437,11 +457,16 @@ class ValidateInterventionForm(FormValidationAction):
                 return {"evidence": value}
             value = " ".join(map(str, value))  # Rasa wraps free text in a list for list slots
         text = str(value)
-        if is_payload(text) or _answered_question(dispatcher, tracker):
+        if is_payload(text) or _answered_question(dispatcher, tracker) or is_question(plain(text)):
             return {"evidence": None}
-        if tracker.get_intent_of_latest_message() in NOT_ANSWERS or is_question(plain(text)):
+        named = parse_evidence(text)
+        # Items named by their keywords answer the question whatever the intent ("有聊天
+        # 记录" is often read as out_of_scope); the buyer's own words only when the intent
+        # is not something else.
+        kept_as_said = named is not None and all(i.startswith("other:") for i in named) and named
+        if kept_as_said and tracker.get_intent_of_latest_message() in NOT_ANSWERS:
             return {"evidence": None}
-        return {"evidence": parse_evidence(text)}
+        return {"evidence": named}
 
     def validate_confirm_filing(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -461,7 +486,7 @@ class ValidateInterventionForm(FormValidationAction):
             if part == "description" and new and has_content(new) and len(new) <= MAX_DESCRIPTION:
                 return {"description": new, "confirm_filing": None}
             return {part: None, "confirm_filing": None}
-        if intent == "affirm":
+        if intent == "affirm" and is_words(text):
             return {"confirm_filing": True}
         if intent == "deny":
             if any(w in plain(text) for w in form_words("change_markers")):

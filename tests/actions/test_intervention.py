@@ -335,6 +335,10 @@ async def test_evidence_answer_is_kept_and_a_real_question_is_answered(domain, t
         ("没有聊天记录，只有照片", ["photo"]),
         ("有截圖", ["trade_record"]),
         ("有发票", ["other:有发票"]),
+        ("啥都没有", []),
+        ("一个也没有", []),
+        ("没问题，提交", None),
+        ("页面上写的是纯棉", None),
     ],
 )
 def test_parse_evidence(text, expected):
@@ -564,6 +568,7 @@ def _in_form(text: str, intent: str, slot: str, **extra: Any) -> Any:
         ("我要投诉这个卖家", "file_complaint"),
         ("🙂🙂🙂", "nlu_fallback"),
         ("qwe", "nlu_fallback"),
+        ("asdkjh qweoiu", "report_refund_refused"),
         ("耳机坏了卖家不退款" * 250, "report_refund_refused"),  # 2,250 characters
     ],
 )
@@ -600,6 +605,9 @@ def test_a_report_phrased_as_a_question_is_a_description(domain):
         ("凭证写错了", "nlu_fallback", {"evidence": None, "confirm_filing": None}, []),
         ("不对，订单错了", "deny", {"confirm_filing": False, "order_id": None}, []),
         ("嗯嗯嗯？", "nlu_fallback", {"confirm_filing": None}, ["utter_confirm_filing_help"]),
+        ("ok", "affirm", {"confirm_filing": True}, []),
+        # Noise the NLU happened to read as a yes is not one.
+        ("asdkjh qweoiu", "affirm", {"confirm_filing": None}, ["utter_confirm_filing_help"]),
     ],
 )
 def test_the_summary_is_confirmed_only_by_a_yes_and_changed_in_words(
@@ -624,3 +632,11 @@ async def test_wrong_order_at_the_summary_offers_the_orders_again_and_files_noth
     ]
     assert responses_of(messages)[0] == "utter_choose_another_order"
     assert count(bot_db, Intervention) == 0
+
+
+def test_the_evidence_question_takes_an_item_whatever_the_intent(domain):
+    tracker = _in_form("有聊天记录", "out_of_scope", "evidence")
+    result = ValidateInterventionForm().validate_evidence(
+        "有聊天记录", CollectingDispatcher(), tracker, domain
+    )
+    assert result == {"evidence": ["chat_record"]}
