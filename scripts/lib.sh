@@ -7,6 +7,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV_RASA="$ROOT/.venv/rasa"
 VENV_ACTIONS="$ROOT/.venv/actions"
 export RASA_TELEMETRY_ENABLED=false
+# This checkout's code first, whichever checkout the environments were installed from
+# (several worktrees may share one .venv; its editable install points at one of them).
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 # The demo data is written as of this instant; imports shift it to "now".
 DEMO_AS_OF="2026-11-20T12:00:00+08:00"

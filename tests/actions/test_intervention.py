@@ -83,12 +83,11 @@ async def test_eligible_after_the_36_hour_window(bot_db):
         entities=order_entity(ORDER),
     )
     events, messages = await run_action(ActionCheckEligibility(), tracker)
+    # "卖家拒绝退款" names the problem without describing the case: no description.
     assert events == [
         SlotSet("problem", "report_refund_refused"),
         SlotSet("order_id", ORDER),
         SlotSet("platform", "jd"),
-        SlotSet("description", None),
-        SlotSet("evidence", None),
         SlotSet("confirm_filing", None),
         SlotSet("aftersale_id", "AS-70001"),  # once: the decision's service order
         SlotSet("eligibility", "eligible"),
@@ -104,8 +103,6 @@ async def test_not_yet_inside_the_window_says_when(bot_db, monkeypatch):
     assert events == [
         SlotSet("order_id", ORDER),
         SlotSet("platform", "jd"),
-        SlotSet("description", None),
-        SlotSet("evidence", None),
         SlotSet("confirm_filing", None),
         SlotSet("aftersale_id", "AS-70001"),
         SlotSet("eligibility", "not_yet"),
@@ -281,13 +278,17 @@ async def test_the_confirmation_question_leaves_the_form_when_the_order_is_not_t
 
 async def test_description_bounds(domain):
     form = ValidateInterventionForm()
-    tracker = make_tracker(text="x", intent="report_refund_refused")
+    tracker = make_tracker(
+        text="x", intent="report_refund_refused", slots={"requested_slot": "description"}
+    )
     for text, ok in [
         ("", False),
         ("好", False),
         ("商家拒收退货", True),
         ("长" * 501, False),
-        ("😡退款！' OR 1=1 --", True),
+        ("😡退款被拒！' OR 1=1 --", True),  # kept as text, never run
+        ("😡😡😡", False),
+        ("asdfgh", False),
     ]:
         dispatcher = CollectingDispatcher()
         result = form.validate_description(text, dispatcher, tracker, domain)
@@ -326,7 +327,13 @@ async def test_evidence_answer_is_kept_and_a_real_question_is_answered(domain, t
         ("有聊天记录", ["chat_record"]),
         ("聊天截图和照片都有", ["trade_record", "chat_record", "photo"]),
         ("拍了开箱视频", ["photo", "unboxing_video"]),
-        ("卖家承认了是他们的问题", ["other:卖家承认了是他们的问题"]),
+        # Not an answer to "which evidence do you have": asked again.
+        ("卖家承认了是他们的问题", None),
+        ("已经签收了", None),
+        # A negated item names nothing; traditional text reads the same.
+        ("没有聊天记录，只有照片", ["photo"]),
+        ("有截圖", ["trade_record"]),
+        ("有发票", ["other:有发票"]),
     ],
 )
 def test_parse_evidence(text, expected):
