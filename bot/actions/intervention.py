@@ -255,7 +255,9 @@ def accepts_offer(tracker: Tracker, intent: str | None, text: str) -> bool:
         return False
     if intent in ("request_intervention", "affirm"):
         return True
-    if last_action(tracker) != "action_check_eligibility" or is_question(plain(text)):
+    # Right after the offer: the decision that made it, or an answer given meanwhile.
+    offered = last_action(tracker) in ("action_check_eligibility", "action_reply_to_offer")
+    if not offered or is_question(plain(text)):
         return False
     if intent in problems():
         return description_from(text) is not None

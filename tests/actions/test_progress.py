@@ -44,3 +44,33 @@ async def test_progress_with_the_database_down(monkeypatch):
     )
     assert events == []
     assert responses_of(messages) == ["utter_service_unavailable"]
+
+
+# b1001's two orders are both under way: the rejected return and the unshipped coat.
+@pytest.mark.parametrize(
+    ("text", "entities", "spoken"),
+    [
+        # The order the conversation is about comes first, the rest on request.
+        ("查一下我的介入进度", [], ["utter_progress_current", None, "utter_progress_more"]),
+        ("全部订单的进度", [], ["utter_progress_header", None, None]),
+        (
+            "进度",
+            [{"entity": "progress_scope", "value": "all"}],
+            ["utter_progress_header", None, None],
+        ),
+    ],
+)
+async def test_progress_of_the_order_in_question_first(bot_db, text, entities, spoken):
+    tracker = make_tracker(
+        text=text, intent="check_progress", entities=entities, slots={"order_id": ORDER}
+    )
+    events, messages = await run_action(ActionCheckProgress(), tracker)
+    assert responses_of(messages) == spoken
+    assert "AS-70001" in messages[1]["text"]
+    if spoken[0] == "utter_progress_current":
+        assert events == [SlotSet("order_id", ORDER)]
+        # ...with what to do now (the engine's next step for the order).
+        assert "现在可以申请京东介入" in messages[1]["text"]
+        assert messages[2]["count"] == 1
+    else:
+        assert events == []
