@@ -41,10 +41,17 @@ class Settings:
     agent_hours: tuple[time, time]
     agent_weekdays: frozenset[int]
     agent_minutes_per_case: int
-    # Where uploaded evidence files are kept ("local": a folder on disk; "s3" is an
-    # interface without a backend here, see jieru.storage).
+    # Where uploaded evidence files are kept: "local" (a folder on disk) or "s3" (an
+    # S3-compatible object store: bucket, optional key prefix, endpoint for a store other
+    # than AWS, region, addressing style; credentials from boto3's usual chain). See
+    # jieru.storage.
     evidence_storage: str = "local"
     evidence_dir: Path = PROJECT_ROOT / "var" / "evidence"
+    evidence_s3_bucket: str | None = None
+    evidence_s3_prefix: str = ""
+    evidence_s3_endpoint: str | None = None
+    evidence_s3_region: str | None = None
+    evidence_s3_addressing: str = "auto"
     web_host: str = "127.0.0.1"
     web_port: int = 8000
     # The Rasa server's socket.io address as the buyer's browser reaches it (the web
@@ -105,6 +112,11 @@ def settings() -> Settings:
         evidence_dir=Path(
             os.environ.get("JIERU_EVIDENCE_DIR") or PROJECT_ROOT / "var" / "evidence"
         ),
+        evidence_s3_bucket=os.environ.get("JIERU_EVIDENCE_S3_BUCKET") or None,
+        evidence_s3_prefix=os.environ.get("JIERU_EVIDENCE_S3_PREFIX") or "",
+        evidence_s3_endpoint=os.environ.get("JIERU_EVIDENCE_S3_ENDPOINT") or None,
+        evidence_s3_region=os.environ.get("JIERU_EVIDENCE_S3_REGION") or None,
+        evidence_s3_addressing=os.environ.get("JIERU_EVIDENCE_S3_ADDRESSING") or "auto",
         web_host=os.environ.get("JIERU_WEB_HOST") or "127.0.0.1",
         web_port=int(os.environ.get("JIERU_WEB_PORT") or 8000),
         rasa_socket_url=(os.environ.get("JIERU_RASA_SOCKET_URL") or "http://127.0.0.1:5005").rstrip(

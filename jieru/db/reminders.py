@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
 from jieru.db import repository
@@ -54,6 +54,49 @@ def schedule(
         detail={"order_id": order_id, "due_at": due_at.isoformat()},
     )
     return row
+
+
+def cancel_for_intervention(
+    session: Session,
+    *,
+    buyer_id: str,
+    order_id: str,
+    aftersale_id: str,
+    number: str,
+    actor: str,
+    now: datetime,
+) -> list[int]:
+    """Cancel the buyer's pending reminders for the service order ``aftersale_id`` of
+    ``order_id`` (and those of the order that name no service order), on which
+    intervention ``number`` was just filed: nothing is left to wait for. Each gets an
+    audit row; returns the ids cancelled. Reminders already fired stay as they are."""
+    rows = list(
+        session.scalars(
+            select(Reminder)
+            .where(
+                Reminder.buyer_id == buyer_id,
+                Reminder.order_id == order_id,
+                Reminder.status == "pending",
+                or_(Reminder.aftersale_id.is_(None), Reminder.aftersale_id == aftersale_id),
+            )
+            .order_by(Reminder.id)
+            # PostgreSQL: a poller claiming one of them waits, then finds it cancelled.
+            .with_for_update()
+        )
+    )
+    for row in rows:
+        row.status = "cancelled"
+        repository.audit(
+            session,
+            actor=actor,
+            action="cancel_reminder",
+            entity="reminders",
+            entity_id=str(row.id),
+            at=now,
+            detail={"order_id": order_id, "intervention": number},
+        )
+    session.flush()
+    return [row.id for row in rows]
 
 
 def due(session: Session, *, now: datetime, limit: int = 50) -> list[Reminder]:

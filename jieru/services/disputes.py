@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import Enum
 
 from jieru import config
+from jieru.db import reminders as reminder_store
 from jieru.db import repository
 from jieru.kb import load_yaml
 from jieru.kb.policy import load_policy
@@ -49,6 +50,7 @@ class Filing:
     order: OrderFacts
     number: str | None = None
     deadlines: tuple[tuple[str, datetime], ...] = field(default_factory=tuple)
+    cancelled_reminders: tuple[int, ...] = ()  # pending reminders the filing made pointless
 
 
 def problem_criteria(problem: str | None) -> list[dict]:
@@ -133,7 +135,8 @@ def file_intervention(
     """File an intervention on the buyer's order if the engine says it is eligible now.
 
     One transaction: the intervention, the service-order lock, evidence and audit rows,
-    or nothing. A second request for the same service order returns the open one.
+    the cancellation of the buyer's pending reminders for that service order, or nothing.
+    A second request for the same service order returns the open one.
     Raises ``OrderNotFound`` when the order is not the buyer's.
     """
     now = config.now()
@@ -169,4 +172,14 @@ def file_intervention(
         except repository.AlreadyInIntervention as exc:
             # Lost a race with a concurrent or retried request: that one's intervention stands.
             return Filing(False, decision, order, exc.intervention.number)
-        return Filing(True, decision, order, intervention.number, deadlines)
+        # Filed before a "remind me" came due: that reminder has nothing left to announce.
+        cancelled = reminder_store.cancel_for_intervention(
+            session,
+            buyer_id=buyer_id,
+            order_id=order.id,
+            aftersale_id=decision.aftersale_id,
+            number=intervention.number,
+            actor=f"bot:{buyer_id}",
+            now=now,
+        )
+        return Filing(True, decision, order, intervention.number, deadlines, tuple(cancelled))

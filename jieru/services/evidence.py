@@ -6,7 +6,9 @@ format (Pillow reads the magic bytes: the name and the browser's content type ar
 looked at) that decodes completely; the intervention is the buyer's own (someone else's
 reads exactly like an unknown one) and still open; it has fewer than
 ``uploads.max_per_intervention`` files. The stored copy is re-encoded without EXIF GPS
-(location) and without XMP, keeping the orientation. The file goes to ``jieru.storage``
+(location) and without XMP, keeping the orientation. A phone's HEIC/HEIF photo (read by
+pi-heif, libheif's decoder without an encoder) is stored as a JPEG: most browsers, the
+agent console's among them, cannot show HEIC. The file goes to ``jieru.storage``
 and a reference row to the evidence table in one transaction: a refused file, or one whose
 row cannot be written, leaves nothing behind.
 """
@@ -16,10 +18,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 import warnings
+from contextlib import suppress
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
+import pi_heif
 from PIL import Image, UnidentifiedImageError
 
 from jieru import config
@@ -27,13 +31,18 @@ from jieru.db import evidence_files
 from jieru.kb import load_yaml
 from jieru.kb.evidence import checklist, problems
 from jieru.kb.faq import load_checked
-from jieru.services import transaction
+from jieru.services import ServiceUnavailable, transaction
 from jieru.storage import Storage, StorageError, storage
 
 WIDGET_FILE = "widget.yml"
 WIDGET_SCHEMA = "widget.schema.json"
 GPS_IFD = 0x8825  # EXIF pointer to the GPS (location) block
-EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+JPEG_QUALITY = 92  # for photos decoded from another format (HEIF): no visible loss
+
+# HEIF photos open like any other format; thumbnails, depth maps and auxiliary images
+# are never used, so they are not decoded.
+pi_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
 
 
 def upload_rules() -> dict[str, Any]:
@@ -104,12 +113,12 @@ def clean_image(data: bytes) -> CleanImage:
     content is not an accepted image or does not decode."""
     formats: dict[str, str] = upload_rules()["formats"]
     Image.init()
-    readable = [f for f in formats if f in Image.OPEN]  # HEIF only with a plugin that reads it
+    readable = [f for f in formats if f in Image.OPEN]  # HEIF through pi-heif
     try:
         with warnings.catch_warnings():
             # A decompression bomb is refused like any file that is not a usable photo.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(BytesIO(data), formats=readable)
+            image: Image.Image = Image.open(BytesIO(data), formats=readable)
             image.load()
     except UnidentifiedImageError:
         raise Refused("not_image") from None
@@ -122,7 +131,7 @@ def clean_image(data: bytes) -> CleanImage:
     ):
         raise Refused("corrupt") from None
     fmt = image.format or ""
-    media_type = formats[fmt]
+    media_type = formats[fmt]  # kb/widget.yml: a HEIF photo is kept as a JPEG
     exif = image.getexif()
     exif.pop(GPS_IFD, None)  # location; the orientation tag stays
     out = BytesIO()
@@ -130,8 +139,14 @@ def clean_image(data: bytes) -> CleanImage:
     if image.info.get("icc_profile"):
         params["icc_profile"] = image.info["icc_profile"]
     save_as = "JPEG" if media_type == "image/jpeg" else fmt
-    if save_as == "JPEG":
+    if save_as == "JPEG" and fmt in ("JPEG", "MPO"):
         params["quality"] = "keep"  # the original quantisation: no visible recompression
+    elif save_as == "JPEG":
+        # pi-heif hands over the pixels already turned as the photo is shown, with EXIF
+        # orientation 1; JPEG has no alpha.
+        params["quality"] = JPEG_QUALITY
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
     elif save_as == "WEBP":
         params["lossless"] = bool(image.info.get("lossless"))
         params["quality"] = 90
@@ -208,11 +223,14 @@ def upload_evidence(
                 added_at=now,
             )
             number, evidence_id = row.number, added.id
-    except StorageError:
-        return refusal("unavailable")
-    except BaseException:
-        if key is not None:  # the row was not written: the file must not stay either
-            store.delete(key)
+    except BaseException as exc:
+        # No row was written: the file must not stay either. That includes a write the
+        # store reported as failed, which may still have landed (a lost answer).
+        if key is not None:
+            with suppress(StorageError):
+                store.delete(key)
+        if isinstance(exc, StorageError):
+            return refusal("unavailable")
         raise
     label = name["name"]
     reply = message(
@@ -288,7 +306,7 @@ def evidence_file(
     *, buyer_id: str, evidence_id: int, store: Storage | None = None
 ) -> StoredFile | None:
     """The stored (GPS-free) copy of the buyer's uploaded file; None when it is not theirs
-    or no longer kept."""
+    or no longer kept; ``ServiceUnavailable`` when the database or the store is down."""
     with transaction() as session:
         row = evidence_files.buyer_file(session, buyer_id=buyer_id, evidence_id=evidence_id)
         if row is None or row.file_key is None or row.media_type is None:
@@ -298,3 +316,5 @@ def evidence_file(
         return StoredFile(media_type, (store or storage()).get(key))
     except KeyError:
         return None
+    except StorageError as exc:
+        raise ServiceUnavailable(str(exc)) from exc

@@ -9,7 +9,11 @@ through Rasa's HTTP API at the due time; a restart of any process loses nothing,
 reminder whose bot could not be reached is tried again at the next poll.
 
 When it fires, the bot decides again (the facts may have changed since) and says
-"现在可以申请介入了" with the button only when that is true now.
+"现在可以申请介入了" with the button only when that is true now. A buyer who files
+before it fires (new facts opened the window sooner, or the poller had not come round
+yet) has nothing left to be reminded of: ``disputes.file_intervention`` cancels the
+pending reminder for that service order in the transaction that files it
+(``jieru.db.reminders``), so it never fires; one already fired stays as it was.
 """
 
 from __future__ import annotations

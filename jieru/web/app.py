@@ -23,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 
 from jieru.auth import make_token
 from jieru.config import Settings, settings
+from jieru.storage import storage
 from jieru.web.uploads import router as uploads_router
 
 # Demo tokens live a short while: the widget asks for a new one when it reconnects.
@@ -42,6 +43,7 @@ def _demo_page(config: Settings, buyer: str) -> str:
 def create_app(config: Settings | None = None) -> FastAPI:
     """The web service for ``config`` (the environment's settings by default)."""
     config = config or settings()
+    storage(config)  # a misconfigured evidence store stops the service now, not at an upload
     app = FastAPI(title="jieru web", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(uploads_router)
     if config.web_cors_origins:

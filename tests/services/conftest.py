@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jieru.db import repository
 from jieru.db.models import AfterSale, Buyer, Intervention, Order
 from jieru.importer import import_orders
+from tests.s3_server import s3_bucket, s3_server  # noqa: F401  (fixtures)
 from tests.services.agents_fixtures import agents_db, fake_rasa  # noqa: F401  (fixtures)
 
 NOW = "2026-11-17T12:00:00+08:00"

@@ -1,5 +1,6 @@
 """Real files for the upload tests, made with Pillow: photos with EXIF GPS as phones write
-them, a photo too large to accept, a Windows program renamed to .jpg."""
+them (an iPhone's HEIC too, encoded by pillow-heif, a test-only package: the project
+itself only decodes HEIC), a photo too large to accept, a Windows program renamed to .jpg."""
 
 from __future__ import annotations
 
@@ -30,13 +31,36 @@ def photo(
 ) -> bytes:
     """A small photo in ``fmt`` with camera EXIF (orientation, maker) and, by default, GPS."""
     image = Image.new("RGB", size, (200, 30, 30))
+    out = BytesIO()
+    image.save(out, fmt, exif=camera_exif(orientation, gps=gps).tobytes(), xmp=XMP_WITH_GPS)
+    return out.getvalue()
+
+
+def camera_exif(orientation: int = 6, *, gps: bool = True) -> Image.Exif:
     exif = Image.Exif()
     exif[ORIENTATION] = orientation
     exif[0x010F] = "TestPhone"
     if gps:
         exif[GPS_IFD] = GPS
+    return exif
+
+
+def two_tone(size: tuple[int, int] = (64, 48)) -> Image.Image:
+    """Red on the left, blue on the right: shows which way a photo was turned."""
+    image = Image.new("RGB", size, (220, 20, 20))
+    image.paste((20, 20, 220), (size[0] // 2, 0, size[0], size[1]))
+    return image
+
+
+def heic_photo(*, orientation: int = 6, gps: bool = True) -> bytes:
+    """``two_tone()`` as a phone's HEIC photo: HEVC in a HEIF container with camera EXIF
+    (orientation, maker, by default GPS) and XMP with the location."""
+    import pillow_heif
+
     out = BytesIO()
-    image.save(out, fmt, exif=exif.tobytes(), xmp=XMP_WITH_GPS)
+    pillow_heif.from_pillow(two_tone()).save(
+        out, quality=90, exif=camera_exif(orientation, gps=gps).tobytes(), xmp=XMP_WITH_GPS
+    )
     return out.getvalue()
 
 

@@ -6,14 +6,24 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 from sqlalchemy import select
 
 from jieru.db.models import AuditLog, EvidenceItem
 from jieru.services import evidence
 from jieru.storage import LocalStorage, StorageError
 from tests.services.conftest import MINE, THEIRS, stored_files
-from tests.services.images import EXE, GPS_IFD, ORIENTATION, large_photo, photo, truncated_jpeg
+from tests.services.images import (
+    EXE,
+    GPS_IFD,
+    ORIENTATION,
+    camera_exif,
+    heic_photo,
+    large_photo,
+    photo,
+    truncated_jpeg,
+    two_tone,
+)
 
 
 def file_rows(session_factory) -> list[EvidenceItem]:
@@ -72,6 +82,37 @@ def test_a_photo_is_stored_without_gps_and_keeps_its_orientation(widget_db, fmt,
     ]
 
 
+def test_a_phones_heic_photo_is_kept_as_a_jpeg_without_gps_turned_as_shown(widget_db):
+    original = heic_photo(orientation=6)  # taken with the phone on its side
+    assert original[4:12] == b"ftypheic"
+    assert Image.open(BytesIO(original)).getexif().get_ifd(GPS_IFD)  # it has a location
+    assert b"31,14.5N" in original
+
+    upload = evidence.upload_evidence(buyer_id="b1001", data=original, intervention=MINE)
+
+    assert (upload.accepted, upload.reason, upload.media_type) == (True, "accepted", "image/jpeg")
+    [row] = file_rows(widget_db.session_factory)
+    assert (row.media_type, row.file_key.endswith(".jpg")) == ("image/jpeg", True)
+    kept = LocalStorage(widget_db.evidence_dir).get(row.file_key)
+    assert row.size_bytes == len(kept)
+    image = Image.open(BytesIO(kept))
+    exif = image.getexif()
+    assert GPS_IFD not in exif and exif.get_ifd(GPS_IFD) == {}
+    assert b"GPSLatitude" not in kept and b"31,14.5N" not in kept  # nor in XMP
+    assert exif[0x010F] == "TestPhone"  # the rest of the camera's EXIF stays
+    # Stored the way a JPEG with the same orientation is shown (exif_transpose), so a
+    # viewer that honours the EXIF orientation or one that ignores it shows it upright.
+    assert exif.get(ORIENTATION, 1) == 1
+    jpeg = BytesIO()
+    two_tone().save(jpeg, "JPEG", exif=camera_exif(6).tobytes())
+    shown = ImageOps.exif_transpose(Image.open(jpeg))
+    assert image.format == "JPEG" and image.size == shown.size == (48, 64)
+    for point in [(24, 8), (24, 56), (8, 32), (40, 32)]:
+        got, want = image.getpixel(point), shown.getpixel(point)
+        assert max(abs(a - b) for a, b in zip(got, want, strict=True)) < 40, point
+    assert stored_files(widget_db.evidence_dir) == [widget_db.evidence_dir / row.file_key]
+
+
 def test_the_buyers_chosen_item_is_ticked(widget_db):
     upload = evidence.upload_evidence(
         buyer_id="b1001", data=photo("PNG"), intervention=MINE, item="jd_notice"
@@ -118,7 +159,9 @@ def test_a_renamed_exe_is_refused_by_its_content(widget_db):
 
 
 @pytest.mark.parametrize(
-    "data", [truncated_jpeg(), b"\x89PNG\r\n\x1a\n" + bytes(100)], ids=["cut-jpeg", "png-header"]
+    "data",
+    [truncated_jpeg(), b"\x89PNG\r\n\x1a\n" + bytes(100), heic_photo()[:400]],
+    ids=["cut-jpeg", "png-header", "cut-heic"],
 )
 def test_an_image_that_does_not_decode_is_refused(widget_db, data):
     upload = evidence.upload_evidence(buyer_id="b1001", data=data, intervention=MINE)

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 
-from jieru.db.models import Reminder
+from jieru.db.models import AfterSale, AuditLog, Reminder
 from jieru.rules.facts import Verdict
-from jieru.services import reminders
+from jieru.services import disputes, reminders
 from jieru.services.reminders import Outcome
 from jieru.web import reminders as poller
 
@@ -125,3 +126,163 @@ def test_a_fired_reminder_decides_again(waiting, monkeypatch):
     found = reminders.reminded(buyer_id="b1001", reminder_id=waiting.reminder_id)
     assert found.order.id == "250312345678" and found.decision.verdict is Verdict.ELIGIBLE
     assert reminders.reminded(buyer_id="b2002", reminder_id=waiting.reminder_id) is None
+
+
+# ----- Filing before the reminder fires cancels it (disputes.file_intervention) -----
+
+
+def file_on_the_earphones():
+    return disputes.file_intervention(
+        buyer_id="b1001",
+        order_id="250312345678",
+        problem="report_refund_refused",
+        description="商家拒绝退款",
+        evidence=[],
+    )
+
+
+def reminder_audit(session_factory) -> list[tuple]:
+    with session_factory() as s:
+        return [
+            (a.actor, a.action, a.entity_id, a.detail)
+            for a in s.scalars(
+                select(AuditLog).where(AuditLog.entity == "reminders").order_by(AuditLog.id)
+            )
+        ]
+
+
+async def test_filing_before_the_reminder_is_due_cancels_it(waiting, orders_db, rasa, monkeypatch):
+    # The platform's record is corrected (re-imported): the dispute was opened 12 h sooner,
+    # so the window opened at 11-16 08:00, hours before the reminder's 20:00.
+    with orders_db.session_factory.begin() as s:
+        s.get(AfterSale, "AS-70001").dispute.opened_at = datetime.fromisoformat(
+            "2026-11-14T20:00:00+08:00"
+        )
+    monkeypatch.setenv("JIERU_CLOCK", "2026-11-16T13:00:00+08:00")
+
+    filing = file_on_the_earphones()
+
+    assert filing.filed and filing.cancelled_reminders == (waiting.reminder_id,)
+    assert rows(orders_db.session_factory)[0][-1] == "cancelled"
+    assert reminder_audit(orders_db.session_factory)[1:] == [
+        (
+            "bot:b1001",
+            "cancel_reminder",
+            str(waiting.reminder_id),
+            {"order_id": "250312345678", "intervention": filing.number},
+        )
+    ]
+    monkeypatch.setenv("JIERU_CLOCK", DUE)
+    assert reminders.due_reminders() == []
+    assert await poller.fire_due() == 0 and rasa.requests == []  # never fires
+
+
+async def test_filing_when_due_but_not_yet_fired_cancels_it(waiting, orders_db, rasa, monkeypatch):
+    monkeypatch.setenv("JIERU_CLOCK", DUE)  # due, the poller has not come round yet
+
+    filing = file_on_the_earphones()
+
+    assert filing.filed and filing.cancelled_reminders == (waiting.reminder_id,)
+    assert await poller.fire_due() == 0 and rasa.requests == []
+
+
+async def test_a_fired_reminder_stays_fired_when_the_buyer_then_files(
+    waiting, orders_db, rasa, monkeypatch
+):
+    monkeypatch.setenv("JIERU_CLOCK", DUE)
+    assert await poller.fire_due() == 1
+
+    filing = file_on_the_earphones()
+
+    assert filing.filed and filing.cancelled_reminders == ()
+    assert rows(orders_db.session_factory)[0][-1] == "fired"
+
+
+def test_a_refused_filing_keeps_the_reminder(waiting, orders_db, monkeypatch):
+    monkeypatch.setenv("JIERU_CLOCK", "2026-11-16T13:00:00+08:00")  # not yet
+
+    filing = file_on_the_earphones()
+
+    assert not filing.filed and filing.decision.verdict is Verdict.NOT_YET
+    assert filing.cancelled_reminders == ()
+    assert rows(orders_db.session_factory)[0][-1] == "pending"
+
+
+def test_a_reminder_of_another_service_order_of_the_order_stays(waiting, orders_db, monkeypatch):
+    at = datetime.fromisoformat(BEFORE)
+    with orders_db.session_factory.begin() as s:
+        # An earlier service order on the same order, closed since, with a reminder of its
+        # own (written as rows: jieru.db.reminders.schedule keeps one pending per order).
+        s.add(
+            AfterSale(
+                id="AS-70002",
+                order_id="250312345678",
+                type="exchange",
+                status="closed",
+                requested_at=datetime.fromisoformat("2026-11-13T12:00:00+08:00"),
+            )
+        )
+        s.flush()
+        pending = dict(conversation_id="b1001", status="pending", created_at=at, attempts=0)
+        other = Reminder(
+            buyer_id="b1001",
+            order_id="250312345678",
+            aftersale_id="AS-70002",
+            due_at=datetime.fromisoformat("2026-11-18T10:00:00+08:00"),
+            **pending,
+        )
+        # One that names no service order is about the order as a whole: cancelled too.
+        loose = Reminder(
+            buyer_id="b1001",
+            order_id="250312345678",
+            aftersale_id=None,
+            due_at=datetime.fromisoformat(DUE),
+            **pending,
+        )
+        s.add_all([other, loose])
+        s.flush()
+        other_id, loose_id = other.id, loose.id
+    monkeypatch.setenv("JIERU_CLOCK", DUE)
+
+    filing = file_on_the_earphones()
+
+    assert filing.filed and filing.decision.aftersale_id == "AS-70001"
+    assert filing.cancelled_reminders == (waiting.reminder_id, loose_id)
+    with orders_db.session_factory() as s:
+        assert s.get(Reminder, other_id).status == "pending"
+
+
+def test_a_poller_claiming_while_the_filing_commits_finds_the_reminder_cancelled(
+    waiting, orders_db, monkeypatch
+):
+    import threading
+
+    from jieru.db import reminders as store
+
+    monkeypatch.setenv("JIERU_CLOCK", DUE)
+    now = datetime.fromisoformat(DUE)
+    claimed: list[bool] = []
+    with orders_db.session_factory.begin() as filing:
+        assert store.cancel_for_intervention(
+            filing,
+            buyer_id="b1001",
+            order_id="250312345678",
+            aftersale_id="AS-70001",
+            number="JR20261116000001",
+            actor="test",
+            now=now,
+        ) == [waiting.reminder_id]
+
+        def poll() -> None:
+            with orders_db.session_factory.begin() as s:
+                claimed.append(store.claim(s, reminder_id=waiting.reminder_id, now=now))
+
+        # The poller's claim waits for the filing's transaction (PostgreSQL: the row lock;
+        # SQLite: the write lock), then finds nothing pending.
+        poller_thread = threading.Thread(target=poll)
+        poller_thread.start()
+        poller_thread.join(0.5)
+        assert poller_thread.is_alive() and claimed == []
+    poller_thread.join(10)
+    assert claimed == [False]
+    assert rows(orders_db.session_factory)[0][-1] == "cancelled"

@@ -52,6 +52,22 @@ def test_an_accepted_photo(client, widget_db):
     assert files_in_db(widget_db) == 1
 
 
+def test_a_phones_heic_photo_is_taken_by_its_content_and_given_back_as_a_jpeg(client, widget_db):
+    from tests.services.images import heic_photo
+
+    # Sent as some Android browsers send it: no image content type.
+    reply = post(
+        client,
+        heic_photo(),
+        name="IMG_0001.HEIC",
+        content_type="application/octet-stream",
+        intervention=MINE,
+    )
+    assert reply.status_code == 201 and reply.json()["evidence"]["media_type"] == "image/jpeg"
+    stored = client.get(f"/api/evidence/{reply.json()['evidence']['id']}", headers=bearer())
+    assert stored.headers["content-type"] == "image/jpeg" and stored.content[:2] == b"\xff\xd8"
+
+
 def test_current_means_the_buyers_open_intervention_and_item_is_the_buyers_choice(client):
     body = post(
         client,

@@ -105,7 +105,7 @@ export function init(userConfig) {
   attach.title = t.attach;
   const file = el(doc, "input");
   file.type = "file";
-  file.accept = "image/*";
+  file.accept = "image/*,.heic,.heif"; // some desktop pickers leave HEIC out of image/*
   file.multiple = true;
   file.hidden = true;
   file.setAttribute("aria-hidden", "true");
