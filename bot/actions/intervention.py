@@ -96,7 +96,21 @@ def has_content(text: str, least: int = 3) -> bool:
 def is_words(text: str) -> bool:
     """A button, a Chinese word, or one of the few Latin words buyers use ("ok")."""
     said = trim(plain(text))
-    return is_payload(text) or has_content(said, 1) or said in form_words("latin_words")
+    repeated = len(said) > 6 and len(set(said)) < 3  # "退退退退退退退…"
+    chinese = has_content(said, 1) and not repeated
+    return is_payload(text) or chinese or said in form_words("latin_words")
+
+
+def describes_the_case(text: str, problem: str | None = None) -> bool:
+    """Whether the words say more about the case than the problem's name: order numbers,
+    filler ("订单", "这个"), question words ("怎么办") and the name of ``problem``
+    ("退款一直没到账") left out, enough remains
+    ("卖家不发货怎么办" no; "商家说是我摔坏的，不给退怎么办" yes)."""
+    detail = re.sub(r"\d+", "", plain(text))
+    named = [label("intents", problem)] if problem in problems() else []
+    for word in (*named, *form_words("filler"), *labels()["question_markers"]):
+        detail = detail.replace(word, "")
+    return has_content(detail, DESCRIBES_THE_CASE)
 
 
 def description_from(text: str) -> str | None:
@@ -116,13 +130,7 @@ def description_from(text: str) -> str | None:
                 said, stripped = said[len(prefix) :], True
                 break
     said = trim(said)
-    # Order numbers and the words around them say nothing about the case.
-    detail = re.sub(r"\d+", "", plain(said))
-    for word in form_words("filler"):
-        detail = detail.replace(word, "")
-    if not has_content(detail, DESCRIBES_THE_CASE) or len(said) > MAX_DESCRIPTION:
-        return None
-    return said
+    return said if describes_the_case(said) and len(said) <= MAX_DESCRIPTION else None
 
 
 class ActionCheckEligibility(BuyerAction):
@@ -370,6 +378,8 @@ def summary_edit(text: str) -> tuple[str, str | None] | None:
     return None
 
 
+# A yes or no to the summary is short; a longer text read as one is not taken as one.
+LONGEST_YES = 20
 # A message this short that holds a negation says the buyer has no evidence at all.
 SHORT_NONE = 8
 
@@ -415,7 +425,8 @@ class ValidateInterventionForm(FormValidationAction):
         """Keep a problem of kb/problems.yml said in words or by button; anything else
         (noise the NLU happened to read as a report among them) is asked again."""
         said = tracker.latest_message.get("text") or ""
-        if self._asked(tracker, "problem") and not is_words(said):
+        noise = not is_payload(said) and (not has_content(said, 2) or len(said) > MAX_DESCRIPTION)
+        if self._asked(tracker, "problem") and noise:
             return {"problem": None}
         return {"problem": value if value in problems() else None}
 
@@ -430,14 +441,14 @@ class ValidateInterventionForm(FormValidationAction):
         if is_payload(text) or _answered_question(dispatcher, tracker):
             return {"description": None}
         intent = tracker.get_intent_of_latest_message()
-        # A report is a description even as a question ("……不给退怎么办"); other
-        # questions are not.
-        # out_of_scope aside: a description is often read as one, and a real out-of-scope
-        # question is caught as a question.
+        # A report that describes the case is a description even as a question ("……
+        # 不给退怎么办"); a bare "卖家不发货怎么办" is not. out_of_scope is no verdict here: a
+        # description is often read as one, and a real out-of-scope question is a question.
+        question = is_question(plain(text))
         if (
             (intent in NOT_ANSWERS and intent != "out_of_scope")
             or intent in ("affirm", "deny")
-            or (is_question(plain(text)) and intent not in problems())
+            or (question and not (intent in problems() and describes_the_case(text, intent)))
             or not has_content(text)
             or len(text) > MAX_DESCRIPTION
         ):
@@ -486,7 +497,9 @@ class ValidateInterventionForm(FormValidationAction):
             if part == "description" and new and has_content(new) and len(new) <= MAX_DESCRIPTION:
                 return {"description": new, "confirm_filing": None}
             return {part: None, "confirm_filing": None}
-        if intent == "affirm" and is_words(text):
+        if not is_words(text) or len(trim(text)) > LONGEST_YES:
+            intent = None  # noise, or a long text, the NLU happened to read as a yes or no
+        if intent == "affirm":
             return {"confirm_filing": True}
         if intent == "deny":
             if any(w in plain(text) for w in form_words("change_markers")):
