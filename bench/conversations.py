@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
 import psutil
@@ -116,30 +117,27 @@ class Servers:
         config["action_endpoint"] = {"url": f"http://127.0.0.1:{self.actions_port}/webhook"}
         (workdir / "endpoints.yml").write_text(yaml.safe_dump(config), "utf-8")
         log = open(workdir / "servers.log", "w")  # noqa: SIM115 - lives as long as the servers
-        self.actions = subprocess.Popen(
-            [ROOT / "docker" / "entrypoint-actions.sh"],
-            stdout=log,
-            stderr=log,
-            env={
-                **self.env,
-                "JIERU_BIN": str(ROOT / ".venv" / "actions" / "bin"),
-                "PORT": str(self.actions_port),
-            },
-        )
-        self.rasa = subprocess.Popen(
-            [ROOT / "docker" / "entrypoint-rasa.sh"],
-            stdout=log,
-            stderr=log,
-            env={
-                **self.env,
-                "JIERU_BIN": str(ROOT / ".venv" / "rasa" / "bin"),
-                "PORT": str(self.rasa_port),
-                "JIERU_ENDPOINTS": str(workdir / "endpoints.yml"),
-            },
+        self.actions = self._start("actions", self.actions_port, log)
+        self.rasa = self._start(
+            "rasa", self.rasa_port, log, JIERU_ENDPOINTS=str(workdir / "endpoints.yml")
         )
         self.url = f"http://127.0.0.1:{self.rasa_port}"
         self._wait(f"http://127.0.0.1:{self.actions_port}/health", 120)
         self._wait(f"{self.url}/status", 300)
+
+    def _start(self, server: str, port: int, log: IO[str], **env: str) -> subprocess.Popen:
+        """``docker/entrypoint-<server>.sh`` on ``port``, run from ``.venv/<server>``."""
+        return subprocess.Popen(
+            [ROOT / "docker" / f"entrypoint-{server}.sh"],
+            stdout=log,
+            stderr=log,
+            env={
+                **self.env,
+                "JIERU_BIN": str(ROOT / ".venv" / server / "bin"),
+                "PORT": str(port),
+                **env,
+            },
+        )
 
     @staticmethod
     def _wait(url: str, seconds: int) -> None:

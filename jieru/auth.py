@@ -88,6 +88,17 @@ def make_token(
     return jwt.encode(claims, resolve_secret(secret), algorithm=ALGORITHM)
 
 
+def bearer_token(authorization: str | None) -> str:
+    """The token of an ``Authorization: Bearer <token>`` header (the scheme in any case);
+    AuthError ``missing_token`` without a header, ``not_bearer`` for any other shape."""
+    parts = (authorization or "").split()
+    if not parts:
+        raise AuthError("missing_token")
+    if len(parts) != 2 or parts[0].lower() != "bearer":
+        raise AuthError("not_bearer")
+    return parts[1]
+
+
 def verify_token(token: str, *, secret: str | None = None, role: str = BUYER) -> str:
     """Return the subject (buyer or agent id) of a valid HS256 token with ``exp`` and
     ``sub`` whose role is ``role``; raise AuthError otherwise (``wrong_role`` for a valid

@@ -30,6 +30,7 @@ from jieru.config import now
 from jieru.db import repository
 from jieru.db.models import AfterSale, Base, Buyer, Dispute, Intervention, Order, Shop
 from jieru.db.session import get_sessionmaker
+from jieru.rules.facts import AFTERSALE_STEP_TIMES
 from jieru.rules.transitions import OPEN_INTERVENTION_STATUSES, is_final
 
 ACTOR = "import"
@@ -488,17 +489,7 @@ def import_orders(data: Any, session: Session, *, shift: timedelta = timedelta(0
                 "reason": aftersale.get("reason"),
                 "amount_fen": to_fen(amount) if amount else None,
                 "locked": aftersale["id"] in locked,
-                **times(
-                    aftersale,
-                    "requested_at",
-                    "buyer_modified_at",
-                    "merchant_rejected_at",
-                    "merchant_agreed_at",
-                    "buyer_shipped_at",
-                    "merchant_received_at",
-                    "refunded_at",
-                    "reshipped_at",
-                ),
+                **times(aftersale, "requested_at", *AFTERSALE_STEP_TIMES),
             },
         )
         if "dispute_opened_at" in aftersale:

@@ -1,6 +1,6 @@
 """A small HTTP server in the test process standing in for ``rasa run --enable-api``:
-the two tracker endpoints the agent side calls, with Rasa's paths, query parameters and
-JSON. It records every request, so tests assert the exact events sent, and keeps each
+the endpoints jieru.services.rasa_client calls (the two tracker endpoints and
+trigger_intent), with Rasa's paths, query parameters and JSON. It records every request, so tests assert the exact events sent, and keeps each
 conversation's events (stamped like Rasa does) so transcripts can be read back.
 
 Not Rasa itself: tests/rasa_api checks the same event JSON against Rasa's own event
@@ -30,6 +30,17 @@ class Request:
     path: str  # after the conversation id: /tracker or /tracker/events
     query: dict[str, str]
     body: Any
+
+
+def trigger_request(conversation_id: str, intent: str, **entities: str) -> Request:
+    """The request the web service makes to have the bot handle ``intent``."""
+    return Request(
+        "POST",
+        conversation_id,
+        "/trigger_intent",
+        {"output_channel": "latest"},
+        {"name": intent, "entities": entities},
+    )
 
 
 @dataclass
@@ -93,6 +104,9 @@ def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
                     fake.events.setdefault(conversation_id, []).append(
                         {**event, "timestamp": time.time()}
                     )
+            elif method == "POST" and tail == "trigger_intent":
+                # Rasa runs the intent's action; here nothing happens but the record.
+                return self._answer(200, {"tracker": fake.tracker(conversation_id), "messages": []})
             elif not (method == "GET" and tail == "tracker"):
                 return self._answer(404, {"status": "failure"})
             self._answer(200, fake.tracker(conversation_id))

@@ -32,6 +32,7 @@ from jieru.rules.facts import AfterSaleFacts, InterventionFacts, OrderFacts
 from jieru.rules.transitions import (
     HANDOFF_STATUSES,
     OPEN_INTERVENTION_STATUSES,
+    HandoffConflict,
     InvalidTransition,
     allowed_transitions,
 )
@@ -306,22 +307,6 @@ def create_handoff(
     return handoff
 
 
-class HandoffConflict(Exception):
-    """A hand-off is not in the state the write needs: another agent took it first, it
-    is already closed or handed back, or it is held by someone else.
-
-    ``.status`` and ``.taken_by`` are what the database holds now."""
-
-    def __init__(self, handoff: Handoff, wanted: str) -> None:
-        self.handoff_id, self.status, self.taken_by = handoff.id, handoff.status, handoff.taken_by
-        self.taken_at = handoff.taken_at
-        self.wanted = wanted
-        holder = f" by {handoff.taken_by}" if handoff.taken_by else ""
-        super().__init__(
-            f"hand-off {handoff.id} cannot be {wanted}: it is {handoff.status}{holder}"
-        )
-
-
 def get_handoff(session: Session, *, handoff_id: int) -> Handoff | None:
     """The hand-off with its notes; None when it does not exist."""
     stmt = select(Handoff).where(Handoff.id == handoff_id).options(selectinload(Handoff.notes))
@@ -400,7 +385,13 @@ def move_handoff(
     if handoff is None:
         raise NotFound(f"hand-off {handoff_id} does not exist")
     if result.rowcount != 1:
-        raise HandoffConflict(handoff, status)
+        raise HandoffConflict(
+            handoff.id,
+            status=handoff.status,
+            taken_by=handoff.taken_by,
+            taken_at=handoff.taken_at,
+            wanted=status,
+        )
     audit(
         session,
         actor=f"agent:{agent}",

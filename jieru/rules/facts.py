@@ -7,7 +7,7 @@ values follow ``shared/fixtures/orders.schema.json``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -51,6 +51,16 @@ class AfterSaleFacts:
     @property
     def open_intervention(self) -> InterventionFacts | None:
         return next((i for i in self.interventions if i.is_open), None)
+
+
+# The times of the steps a service order goes through after the request, in their order:
+# the import file, the database and the facts name them alike. (The dispute's opening is
+# a row of its own.)
+AFTERSALE_STEP_TIMES = tuple(
+    f.name
+    for f in fields(AfterSaleFacts)
+    if f.name.endswith("_at") and f.name not in ("requested_at", "dispute_opened_at")
+)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ follow ``shared/fixtures/orders.schema.json``; ``is_final`` tells which ones end
 
 from __future__ import annotations
 
+from datetime import datetime
 from types import MappingProxyType
 
 from jieru.rules.facts import OPEN_INTERVENTION_STATUSES
@@ -15,6 +16,7 @@ from jieru.rules.facts import OPEN_INTERVENTION_STATUSES
 __all__ = [
     "AFTERSALE_STATUSES",
     "HANDOFF_STATUSES",
+    "HandoffConflict",
     "INTERVENTION_STATUSES",
     "OPEN_INTERVENTION_STATUSES",
     "SETTLED_AFTERSALE_STATUSES",
@@ -99,6 +101,28 @@ class InvalidTransition(ValueError):
         if current not in TRANSITIONS[kind] or new not in TRANSITIONS[kind]:
             hint = f"known {kind} statuses: {', '.join(TRANSITIONS[kind])}"
         super().__init__(f"{kind} status cannot change from {current!r} to {new!r} ({hint})")
+
+
+class HandoffConflict(Exception):
+    """A hand-off is not in the state an agent's action needs: another agent took it
+    first, it is already closed or handed back, or someone else holds it.
+
+    ``status``, ``taken_by`` and ``taken_at`` are what the database holds now; ``wanted``
+    is the status (or the doing) the action needed."""
+
+    def __init__(
+        self,
+        handoff_id: int,
+        *,
+        status: str,
+        taken_by: str | None,
+        taken_at: datetime | None,
+        wanted: str,
+    ) -> None:
+        self.handoff_id, self.status, self.wanted = handoff_id, status, wanted
+        self.taken_by, self.taken_at = taken_by, taken_at
+        holder = f" by {taken_by}" if taken_by else ""
+        super().__init__(f"hand-off {handoff_id} cannot be {wanted}: it is {status}{holder}")
 
 
 def _table(kind: str):

@@ -9,6 +9,8 @@ Rasa refuses, the status change is rolled back and the agent may try again.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,16 +20,14 @@ from sqlalchemy.orm import Session
 from jieru import config
 from jieru.db import repository
 from jieru.db.models import Handoff
-from jieru.db.repository import HandoffConflict, NotFound
 from jieru.kb import faq, load_yaml
 from jieru.rules.agent_hours import QueuePlace, WorkingHours, queue_place
 from jieru.rules.facts import Decision, OrderFacts
 from jieru.services import rasa_client, transaction
+from jieru.services.errors import HandoffConflict, HandoffNotFound
 
 __all__ = [
-    "HandoffConflict",
     "HandoffView",
-    "NotFound",
     "QueuePlace",
     "add_note",
     "assist",
@@ -165,17 +165,30 @@ def _view(row: Handoff) -> HandoffView:
     return HandoffView.of(row, now=config.now())
 
 
+@contextmanager
+def _transaction(handoff_id: int) -> Iterator[Session]:
+    """``transaction()`` for a write on hand-off ``handoff_id``: the repository's "no such
+    row" comes out as the contract's ``HandoffNotFound``."""
+    try:
+        with transaction() as session:
+            yield session
+    except repository.NotFound as exc:
+        raise HandoffNotFound(handoff_id) from exc
+
+
 def _fetch(session: Session, handoff_id: int) -> Handoff:
     row = repository.get_handoff(session, handoff_id=handoff_id)
     if row is None:
-        raise NotFound(f"hand-off {handoff_id} does not exist")
+        raise HandoffNotFound(handoff_id)
     return row
 
 
 def _held(session: Session, handoff_id: int, agent: str, doing: str) -> Handoff:
     row = _fetch(session, handoff_id)
     if row.status != "taken" or row.taken_by != agent:
-        raise HandoffConflict(row, doing)
+        raise HandoffConflict(
+            row.id, status=row.status, taken_by=row.taken_by, taken_at=row.taken_at, wanted=doing
+        )
     return row
 
 
@@ -195,7 +208,7 @@ def queue() -> list[HandoffView]:
 
 
 def get(handoff_id: int) -> HandoffView:
-    """One hand-off with its notes; ``NotFound`` when there is none."""
+    """One hand-off with its notes; ``HandoffNotFound`` when there is none."""
     with transaction() as session:
         return _view(_fetch(session, handoff_id))
 
@@ -203,7 +216,7 @@ def get(handoff_id: int) -> HandoffView:
 def take(handoff_id: int, *, agent: str) -> HandoffView:
     """Give the hand-off to ``agent``; of agents racing for it exactly one wins, the
     others get ``HandoffConflict`` naming the winner."""
-    with transaction() as session:
+    with _transaction(handoff_id) as session:
         repository.move_handoff(
             session, handoff_id=handoff_id, status="taken", agent=agent, at=config.now()
         )
@@ -222,7 +235,7 @@ def reply(handoff_id: int, *, agent: str, text: str) -> None:
 def add_note(handoff_id: int, *, agent: str, text: str) -> HandoffView:
     """An internal note on the hand-off (the buyer never sees it)."""
     text = _text(text, "note")
-    with transaction() as session:
+    with _transaction(handoff_id) as session:
         repository.add_handoff_note(
             session, handoff_id=handoff_id, author=agent, text=text, at=config.now()
         )
@@ -248,7 +261,7 @@ def _finish(
     text: str,
     note: str | None = None,
 ) -> HandoffView:
-    with transaction() as session:
+    with _transaction(handoff_id) as session:
         row = repository.move_handoff(
             session, handoff_id=handoff_id, status=status, agent=agent, at=config.now()
         )

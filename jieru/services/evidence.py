@@ -58,7 +58,7 @@ def _status_label(status: str) -> str:
     return load_yaml("labels.yml")["intervention_status"].get(status, status)
 
 
-class Refused(Exception):
+class _Refused(Exception):
     """A file that fails a check: ``reason`` is a key of ``uploads.messages``."""
 
     def __init__(self, reason: str, **values: Any) -> None:
@@ -109,7 +109,7 @@ def refusal(reason: str, **values: Any) -> Upload:
 
 
 def clean_image(data: bytes) -> CleanImage:
-    """The image in ``data``, re-encoded without location metadata; ``Refused`` when the
+    """The image in ``data``, re-encoded without location metadata; ``_Refused`` when the
     content is not an accepted image or does not decode."""
     formats: dict[str, str] = upload_rules()["formats"]
     Image.init()
@@ -121,7 +121,7 @@ def clean_image(data: bytes) -> CleanImage:
             image: Image.Image = Image.open(BytesIO(data), formats=readable)
             image.load()
     except UnidentifiedImageError:
-        raise Refused("not_image") from None
+        raise _Refused("not_image") from None
     except (
         OSError,
         SyntaxError,
@@ -129,7 +129,7 @@ def clean_image(data: bytes) -> CleanImage:
         Image.DecompressionBombError,
         Image.DecompressionBombWarning,
     ):
-        raise Refused("corrupt") from None
+        raise _Refused("corrupt") from None
     fmt = image.format or ""
     media_type = formats[fmt]  # kb/widget.yml: a HEIF photo is kept as a JPEG
     exif = image.getexif()
@@ -153,7 +153,7 @@ def clean_image(data: bytes) -> CleanImage:
     try:
         image.save(out, save_as, **params)
     except (OSError, ValueError):
-        raise Refused("corrupt") from None
+        raise _Refused("corrupt") from None
     return CleanImage(save_as, media_type, out.getvalue(), image.width, image.height)
 
 
@@ -186,7 +186,7 @@ def upload_evidence(
         return refusal("too_large")
     try:
         image = clean_image(data)
-    except Refused as refused:
+    except _Refused as refused:
         return refusal(refused.reason, **refused.values)
     store = store or storage()
     now = config.now()

@@ -1,5 +1,6 @@
-"""The Rasa server's HTTP API, as the agent side uses it: pause and resume the bot,
-put an agent's words into the conversation, read the transcript back.
+"""The Rasa server's HTTP API, as the agent side and the web service use it: pause and
+resume the bot, put an agent's words into the conversation, read the transcript back,
+trigger an intent (the web service telling the bot about an upload or a due reminder).
 
 Every message of both sides lives in the one Rasa tracker: the buyer's as ``user``
 events (Rasa logs them even while the conversation is paused), the bot's and the
@@ -20,16 +21,13 @@ from urllib.parse import quote
 import httpx
 
 from jieru.config import settings
+from jieru.services.errors import RasaUnavailable
 
 # Rasa's event names (rasa.shared.core.events ``type_name``).
 PAUSE, RESUME, SLOT, BOT, USER = "pause", "resume", "slot", "bot", "user"
 AGENT_KEY = "jieru_agent"  # BotUttered metadata: the agent who wrote the message
 HANDBACK_KEY = "jieru_handback"  # BotUttered metadata: the bot's message on resuming
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
-
-
-class RasaUnavailable(RuntimeError):
-    """The Rasa server could not be reached or refused the request; nothing was appended."""
 
 
 @dataclass(frozen=True)
@@ -45,8 +43,8 @@ class Line:
         return {"who": self.who, "text": self.text, "at": self.at.isoformat(), "agent": self.agent}
 
 
-def _url(conversation_id: str, tail: str) -> str:
-    return f"{settings().rasa_url}/conversations/{quote(conversation_id, safe='')}/tracker{tail}"
+def _url(conversation_id: str, path: str) -> str:
+    return f"{settings().rasa_url}/conversations/{quote(conversation_id, safe='')}/{path}"
 
 
 def _params(**extra: str) -> dict[str, str]:
@@ -75,7 +73,7 @@ def append(
     params = _params(
         **({"execute_side_effects": "true", "output_channel": "latest"} if deliver else {})
     )
-    return _request("POST", _url(conversation_id, "/events"), params=params, json=events)
+    return _request("POST", _url(conversation_id, "tracker/events"), params=params, json=events)
 
 
 def pause(conversation_id: str) -> None:
@@ -103,7 +101,29 @@ def resume(conversation_id: str, *, slots: dict[str, Any], text: str) -> None:
 
 def tracker(conversation_id: str) -> dict[str, Any]:
     """The conversation's tracker with every event since it began."""
-    return _request("GET", _url(conversation_id, ""), params=_params(include_events="ALL"))
+    return _request("GET", _url(conversation_id, "tracker"), params=_params(include_events="ALL"))
+
+
+async def trigger_intent(
+    conversation_id: str, intent: str, entities: dict[str, Any]
+) -> dict[str, Any]:
+    """Make the bot handle ``intent`` with ``entities`` in the conversation, its reply sent
+    to the channel the buyer last wrote on; Rasa's JSON reply. ``RasaUnavailable`` when no
+    Rasa server is configured, or it cannot be reached or refuses."""
+    if not settings().rasa_url:
+        raise RasaUnavailable("JIERU_RASA_URL is not set")
+    url = _url(conversation_id, "trigger_intent")
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+            response = await client.post(
+                url,
+                params=_params(output_channel="latest"),
+                json={"name": intent, "entities": entities},
+            )
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise RasaUnavailable(f"{intent} for {conversation_id}: {exc}") from exc
+    return response.json()
 
 
 def transcript(events: list[dict[str, Any]]) -> list[Line]:

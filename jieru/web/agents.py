@@ -33,8 +33,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from jieru.auth import AGENT, BUYER, AuthError, MissingSecretError, verify_token
-from jieru.services import agents, rasa_client
-from jieru.services.errors import ServiceUnavailable
+from jieru.services import agents
+from jieru.services.errors import (
+    HandoffConflict,
+    HandoffNotFound,
+    RasaUnavailable,
+    ServiceUnavailable,
+)
 
 router = APIRouter(prefix="/api/agent", tags=["agents"])
 buyer_router = APIRouter(prefix="/api/buyer", tags=["buyers"])
@@ -90,7 +95,7 @@ Agent = Annotated[str, Depends(current_agent)]
 Buyer = Annotated[str, Depends(current_buyer)]
 
 
-def conflict_message(conflict: agents.HandoffConflict, agent: str) -> str:
+def conflict_message(conflict: HandoffConflict, agent: str) -> str:
     """What the console tells an agent whose action lost or does not apply (Chinese)."""
     if conflict.status == "taken" and conflict.wanted == "taken":
         return (
@@ -109,9 +114,9 @@ def _run(agent: str, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> An
     """Call the service, turning its typed errors into HTTP answers."""
     try:
         return fn(*args, **kwargs)
-    except agents.NotFound as exc:
+    except HandoffNotFound as exc:
         raise HTTPException(404, {"code": "not_found", "message": "没有这个转人工记录"}) from exc
-    except agents.HandoffConflict as exc:
+    except HandoffConflict as exc:
         code = "already_taken" if exc.wanted == "taken" and exc.status == "taken" else "conflict"
         raise HTTPException(
             409,
@@ -122,7 +127,7 @@ def _run(agent: str, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> An
                 "taken_by": exc.taken_by,
             },
         ) from exc
-    except rasa_client.RasaUnavailable as exc:
+    except RasaUnavailable as exc:
         raise HTTPException(
             502, {"code": "rasa_unavailable", "message": "机器人服务暂时连不上，请稍后再试"}
         ) from exc

@@ -1,5 +1,6 @@
 """The web service telling the Rasa server about things that happened outside the chat.
 
+Through ``jieru.services.rasa_client.trigger_intent``:
 ``POST {JIERU_RASA_URL}/conversations/<conversation>/trigger_intent?output_channel=latest``
 (Rasa's HTTP API, ``rasa run --enable-api``; ``?token=`` when ``RASA_AUTH_TOKEN`` is set)
 with an intent only the web service sends and an entity naming the row it is about. The
@@ -15,21 +16,14 @@ sender id), so ``conversation_of`` is the one place that says so.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-import httpx
-
-from jieru.config import settings
+from jieru.services import rasa_client
+from jieru.services.errors import RasaUnavailable
 
 logger = logging.getLogger(__name__)
 
 EVIDENCE_UPLOADED = "inform_evidence_uploaded"
 ELIGIBILITY_OPENED = "eligibility_opened"
-TIMEOUT = httpx.Timeout(10.0, connect=3.0)
-
-
-class BotUnreachable(RuntimeError):
-    """The Rasa server did not take the event (not configured, down, or refused it)."""
 
 
 def conversation_of(buyer_id: str) -> str:
@@ -37,37 +31,12 @@ def conversation_of(buyer_id: str) -> str:
     return buyer_id
 
 
-async def trigger(conversation_id: str, intent: str, entities: dict[str, Any]) -> dict[str, Any]:
-    """Make the bot handle ``intent`` in the conversation; returns Rasa's JSON reply."""
-    s = settings()
-    if not s.rasa_url:
-        raise BotUnreachable("JIERU_RASA_URL is not set")
-    params = {"output_channel": "latest"}
-    if s.rasa_token:
-        params["token"] = s.rasa_token
-    url = (
-        f"{s.rasa_url}/conversations/{httpx.URL(conversation_id).raw_path.decode()}/trigger_intent"
-    )
-    try:
-        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
-            reply = await client.post(
-                url, params=params, json={"name": intent, "entities": entities}
-            )
-    except httpx.HTTPError as exc:
-        raise BotUnreachable(f"{intent} for {conversation_id}: {exc}") from exc
-    if reply.status_code != 200:
-        raise BotUnreachable(
-            f"{intent} for {conversation_id}: HTTP {reply.status_code} {reply.text[:200]}"
-        )
-    return reply.json()
-
-
 async def tell_evidence_uploaded(buyer_id: str, evidence_id: int) -> None:
     """Have the bot acknowledge an uploaded file in the buyer's conversation; a bot that
     cannot be reached is logged, not raised: the file is stored either way."""
     try:
-        await trigger(
+        await rasa_client.trigger_intent(
             conversation_of(buyer_id), EVIDENCE_UPLOADED, {"evidence_id": str(evidence_id)}
         )
-    except BotUnreachable as exc:
+    except RasaUnavailable as exc:
         logger.warning("evidence %s stored, the bot was not told: %s", evidence_id, exc)

@@ -14,7 +14,8 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from jieru.config import settings
-from jieru.services import ServiceUnavailable, reminders
+from jieru.services import ServiceUnavailable, rasa_client, reminders
+from jieru.services.errors import RasaUnavailable
 from jieru.web import rasa_api
 
 logger = logging.getLogger(__name__)
@@ -30,10 +31,10 @@ async def fire_due() -> int:
         if not await run_in_threadpool(reminders.claim, due.id):
             continue
         try:
-            await rasa_api.trigger(
+            await rasa_client.trigger_intent(
                 due.conversation_id, rasa_api.ELIGIBILITY_OPENED, {"reminder_id": str(due.id)}
             )
-        except rasa_api.BotUnreachable as exc:
+        except RasaUnavailable as exc:
             logger.warning("reminder %s not delivered, retried later: %s", due.id, exc)
             await run_in_threadpool(reminders.release, due.id)
             continue

@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from jieru.auth import AuthError, MissingSecretError, verify_token
+from jieru.auth import AuthError, MissingSecretError, bearer_token, verify_token
 from jieru.services import ServiceUnavailable
 from jieru.services import evidence as service
 from jieru.web import rasa_api
@@ -83,11 +83,8 @@ def _reply(upload: service.Upload) -> JSONResponse:
 
 
 def _buyer(request: Request) -> str | None:
-    parts = (request.headers.get("authorization") or "").split()
-    if len(parts) != 2 or parts[0].lower() != "bearer":
-        return None
     try:
-        return verify_token(parts[1])
+        return verify_token(bearer_token(request.headers.get("authorization")))
     except (AuthError, MissingSecretError):
         return None
 

@@ -28,3 +28,9 @@ def bot_db(
     monkeypatch.setenv("JIERU_CLOCK", AFTER_WINDOW)
     load_example()
     return session_factory
+
+
+@pytest.fixture
+def no_dev_buyer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No development buyer: only what the channel verified names the buyer."""
+    monkeypatch.delenv("JIERU_DEV_BUYER", raising=False)

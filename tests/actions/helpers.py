@@ -18,6 +18,8 @@ from jieru.config import PROJECT_ROOT
 # may go to JD intervention (seed jd-dispute-procedure.txt).
 BEFORE_WINDOW = "2026-11-16T12:00:00+08:00"
 AFTER_WINDOW = "2026-11-17T12:00:00+08:00"
+# The metadata the app and widget channels give every message of buyer b1001.
+BUYER_B1001 = {"jieru_buyer_id": "b1001"}
 
 
 @lru_cache(maxsize=1)
@@ -70,6 +72,13 @@ def make_tracker(
     )
 
 
+def from_app(text: str, intent: str, *, buyer: str | None = "b1001", **kwargs: Any) -> Tracker:
+    """``make_tracker`` for a message over the app channel from ``buyer``, as its token
+    verified it (None: a message with no verified buyer)."""
+    metadata = {"jieru_buyer_id": buyer} if buyer else None
+    return make_tracker(text=text, intent=intent, channel="app", metadata=metadata, **kwargs)
+
+
 async def run_action(
     action: Action, tracker: Tracker
 ) -> tuple[list[EventType], list[dict[str, Any]]]:
@@ -87,3 +96,41 @@ def responses_of(messages: list[dict[str, Any]]) -> list[str | None]:
 def order_entity(value: str) -> list[dict[str, Any]]:
     """The NLU's order_id entity for ``value``."""
     return [{"entity": "order_id", "value": value, "start": 0, "end": len(value)}]
+
+
+def said(response: str, buttons: list | None = None, **values: Any) -> dict[str, Any]:
+    """A message exactly as CollectingDispatcher records ``utter_message(response=...)``."""
+    return {
+        "text": None,
+        "buttons": buttons or [],
+        "elements": [],
+        "custom": {},
+        "template": response,
+        "response": response,
+        "image": None,
+        "attachment": None,
+        **values,
+    }
+
+
+def triggered(
+    intent: str,
+    entities: dict[str, str],
+    *,
+    channel: str = "app",
+    buyer: dict[str, Any] | None = BUYER_B1001,
+) -> Tracker:
+    """The tracker after the web service triggered ``intent`` (Rasa's trigger_intent): an
+    earlier message of the buyer on ``channel``, then the external event Rasa adds, which
+    carries no buyer metadata."""
+    earlier = [
+        {"event": "user", "text": "/open_chat", "input_channel": channel, "metadata": buyer or {}}
+    ]
+    return make_tracker(
+        text=f"EXTERNAL: {intent}",
+        intent=intent,
+        channel=channel,
+        metadata={"is_external": True},
+        entities=[{"entity": k, "value": v} for k, v in entities.items()],
+        events=earlier,
+    )

@@ -93,3 +93,17 @@ async def test_another_reason_to_leave_the_form_is_silent():
     )
     assert events == [ActiveLoop(None), *CLEARED]
     assert messages == []
+
+
+def test_the_widgets_own_intents_never_fill_a_form_slot(domain):
+    # Rasa extracts from_text slots from triggered events too ("EXTERNAL: eligibility_opened").
+    widget = {"open_chat", "inform_evidence_uploaded", "eligibility_opened", "request_reminder"}
+    from_text = [
+        (name, m)
+        for name, slot in domain["slots"].items()
+        for m in slot["mappings"]
+        if m["type"] == "from_text"
+    ]
+    assert from_text
+    for name, mapping in from_text:
+        assert widget <= set(mapping.get("not_intent", [])), name

@@ -38,12 +38,13 @@ FILING = {
     "evidence": ["chat_record"],
     "confirm_filing": True,
 }
-RESET = [
+# The form's answers, cleared when a new order is decided on and after filing.
+CLEARED = [
     SlotSet("description", None),
     SlotSet("evidence", None),
     SlotSet("confirm_filing", None),
-    SlotSet("aftersale_id", None),
 ]
+RESET = [*CLEARED, SlotSet("aftersale_id", None)]
 
 
 def import_one_order(session_factory: Any, buyer: dict, shop: dict, order: dict) -> None:

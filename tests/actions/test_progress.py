@@ -1,12 +1,21 @@
-"""Progress of the buyer's orders against a real database."""
+"""Progress of the buyer's orders against a real database, and the overview of the open
+disputes the widget shows when a conversation opens (issue 14)."""
 
 from __future__ import annotations
 
 import pytest
 from rasa_sdk.events import SlotSet
 
-from bot.actions.progress import ActionCheckProgress
-from tests.actions.helpers import make_tracker, order_entity, responses_of, run_action
+from bot.actions.progress import ActionCheckProgress, ActionShowOverview
+from tests.actions.helpers import (
+    from_app,
+    make_tracker,
+    order_entity,
+    responses_of,
+    run_action,
+    said,
+)
+from tests.services.conftest import load_orders
 
 ORDER = "250312345678"  # b1001's JD order: return refused, dispute opened 2026-11-15 08:00
 
@@ -74,3 +83,72 @@ async def test_progress_of_the_order_in_question_first(bot_db, text, entities, s
         assert messages[2]["count"] == 1
     else:
         assert events == []
+
+
+# --- the overview on open ---
+
+
+async def test_on_open_the_open_disputes_with_their_next_step(orders_db, no_dev_buyer):
+    tracker = from_app("/open_chat", "open_chat")
+    events, messages = await run_action(ActionShowOverview(), tracker)
+    assert events == []
+    assert messages == [
+        said(
+            "utter_open_disputes",
+            count=1,
+            buttons=[
+                {
+                    "title": "蓝牙耳机：商家已拒绝，现在可以申请京东介入",
+                    "payload": '/request_intervention{"order_id": "250312345678"}',
+                }
+            ],
+        )
+    ]
+
+
+async def test_on_open_without_open_disputes_the_greeting(orders_db, no_dev_buyer):
+    tracker = from_app("/open_chat", "open_chat", buyer="b-nobody")
+    assert await run_action(ActionShowOverview(), tracker) == ([], [said("utter_greet")])
+
+
+async def test_on_open_without_a_buyer_nothing_is_looked_up(orders_db, no_dev_buyer):
+    tracker = from_app("/open_chat", "open_chat", buyer=None)
+    assert await run_action(ActionShowOverview(), tracker) == ([], [said("utter_login_required")])
+
+
+async def test_on_open_at_most_five_buttons_and_the_count_of_all(orders_db, no_dev_buyer):
+    rejected = {
+        "type": "refund",
+        "status": "merchant_rejected",
+        "requested_at": "2026-11-14T10:00:00+08:00",
+        "merchant_rejected_at": "2026-11-14T18:30:00+08:00",
+        "dispute_opened_at": "2026-11-15T08:00:00+08:00",
+    }
+    orders = [
+        {
+            "id": f"25039000000{i}",
+            "buyer_id": "b3003",
+            "shop_id": "s-jd-01",
+            "title": f"商品{i}",
+            "goods_type": "physical",
+            "amount": "10.00",
+            "payment_method": "online",
+            "status": "delivered",
+            "created_at": "2026-11-10T09:00:00+08:00",
+            "paid_at": "2026-11-10T09:00:00+08:00",
+            "aftersales": [{"id": f"AS-9300{i}", **rejected}],
+        }
+        for i in range(7)
+    ]
+    load_orders(
+        orders_db.session_factory,
+        {
+            "version": 1,
+            "buyers": [{"id": "b3003", "name": "王五"}],
+            "shops": [{"id": "s-jd-01", "name": "数码配件专营店", "platform": "jd"}],
+            "orders": orders,
+        },
+    )
+    tracker = from_app("/open_chat", "open_chat", buyer="b3003")
+    _, [message] = await run_action(ActionShowOverview(), tracker)
+    assert message["count"] == 7 and len(message["buttons"]) == 5

@@ -7,8 +7,6 @@ one that records each UserMessage and answers through the channel's output colle
 
 from __future__ import annotations
 
-import socket
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -20,22 +18,20 @@ import pytest
 pytest.importorskip("rasa.core.channels.channel")
 
 import aiohttp  # noqa: E402  (comes with Rasa)
-from rasa.core.channels.channel import UserMessage, register  # noqa: E402
+from rasa.core.channels.channel import UserMessage  # noqa: E402
 from rasa.core.run import create_http_input_channels  # noqa: E402
 from rasa.shared.core.events import ConversationPaused  # noqa: E402
 from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
-from rasa.shared.exceptions import RasaException  # noqa: E402
-from sanic import Sanic  # noqa: E402
 
-from jieru.auth import MissingSecretError, make_token  # noqa: E402
+from jieru.auth import make_token  # noqa: E402
 from jieru.identity import buyer_from_tracker_metadata  # noqa: E402
-from jieru.rasa.channels.app import AppInput  # noqa: E402
 
-from .tokens import OTHER_SECRET, SECRET, in_minutes, signed, unsigned_token  # noqa: E402
+from .serving import CHANNELS, credentials_file, serving  # noqa: E402
+from .tokens import REFUSED  # noqa: E402
 
 pytestmark = pytest.mark.rasa
 
-CHANNEL = "jieru.rasa.channels.app.AppInput"
+CHANNEL = CHANNELS["app"]
 
 
 class PausedStore:
@@ -95,9 +91,7 @@ class Server:
 
 @pytest.fixture
 def credentials(tmp_path: Path) -> Path:
-    path = tmp_path / "credentials.yml"
-    path.write_text(f"{CHANNEL}:\n", encoding="utf-8")
-    return path
+    return credentials_file(tmp_path, CHANNEL)
 
 
 @asynccontextmanager
@@ -105,23 +99,10 @@ async def running_server(
     credentials: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Server]:
     """A server with the channels named in ``credentials`` on a free loopback port."""
-    # Sanic rewrites its own methods at start-up once per process unless in test mode
-    # (as sanic-testing sets it), which several apps in one test session need.
-    monkeypatch.setattr(Sanic, "test_mode", True)
-    app = Sanic(f"app_channel_test_{uuid.uuid4().hex}")
-    app.ctx.agent = RecordingAgent()
-    register(create_http_input_channels(None, str(credentials)), app, route="/webhooks/")
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))  # Sanic reads port 0 as "use 8000"; a bound socket gets a free one
-    running = await app.create_server(sock=sock, access_log=False, return_asyncio_server=True)
-    await running.startup()
-    host, port = sock.getsockname()
-    try:
-        async with aiohttp.ClientSession() as session:
-            yield Server(f"http://{host}:{port}", app.ctx.agent, session)
-    finally:
-        running.close()
-        await running.wait_closed()
+    agent = RecordingAgent()
+    channels = create_http_input_channels(None, str(credentials))
+    async with serving(channels, agent, monkeypatch) as url, aiohttp.ClientSession() as session:
+        yield Server(url, agent, session)
 
 
 @pytest.fixture
@@ -190,34 +171,11 @@ async def test_buyer_claimed_outside_the_token_is_ignored(server: Server) -> Non
 @pytest.mark.parametrize(
     ("auth", "reason"),
     [
-        (None, "missing_token"),
-        ("Basic YjEwMDE6cGFzc3dvcmQ=", "not_bearer"),
-        ("Bearer", "not_bearer"),
-        ("Bearer a b", "not_bearer"),
-        ("Bearer garbage.not.jwt", "malformed"),
-        (
-            f"Bearer {signed({'sub': 'b1001', 'exp': in_minutes(5)}, secret=OTHER_SECRET)}",
-            "bad_signature",
-        ),
-        (f"Bearer {signed({'sub': 'b1001', 'exp': in_minutes(-10)})}", "expired"),
-        (f"Bearer {signed({'sub': 'b1001'})}", "missing_claim"),
-        (f"Bearer {signed({'exp': in_minutes(5)})}", "missing_claim"),
-        (
-            f"Bearer {unsigned_token({'sub': 'b1001', 'exp': int(in_minutes(5).timestamp())})}",
-            "bad_algorithm",
-        ),
-    ],
-    ids=[
-        "no-header",
-        "basic",
-        "bearer-alone",
-        "two-tokens",
-        "garbage",
-        "wrong-secret",
-        "expired",
-        "no-exp",
-        "no-sub",
-        "alg-none",
+        pytest.param(None, "missing_token", id="no-header"),
+        pytest.param("Basic YjEwMDE6cGFzc3dvcmQ=", "not_bearer", id="basic"),
+        pytest.param("Bearer", "not_bearer", id="bearer-alone"),
+        pytest.param("Bearer a b", "not_bearer", id="two-tokens"),
+        *(pytest.param(f"Bearer {token}", reason, id=name) for name, token, reason in REFUSED),
     ],
 )
 async def test_refused_tokens_get_401_and_nothing_is_processed(
@@ -320,32 +278,10 @@ async def test_no_reply_at_all_becomes_a_clear_message_with_a_human_offered(serv
     assert replies[0]["buttons"] == [{"title": "转人工客服", "payload": "/request_human"}]
 
 
-async def test_channel_route_and_name_are_the_contract(credentials: Path) -> None:
-    [channel] = create_http_input_channels(None, str(credentials))
-    assert isinstance(channel, AppInput)
-    assert (channel.name(), channel.url_prefix(), channel.secret) == ("app", "app", SECRET)
-
-
-def test_secret_from_credentials_overrides_the_environment(tmp_path: Path) -> None:
-    path = tmp_path / "credentials.yml"
-    path.write_text(f"{CHANNEL}:\n  secret: {OTHER_SECRET}\n", encoding="utf-8")
-    [channel] = create_http_input_channels(None, str(path))
-    assert channel.secret == OTHER_SECRET
-
-
-def test_channel_refuses_to_start_without_a_secret(
-    credentials: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("JIERU_APP_JWT_SECRET")
-    with pytest.raises((MissingSecretError, RasaException), match="JIERU_APP_JWT_SECRET"):
-        create_http_input_channels(None, str(credentials))
-
-
 async def test_local_rest_channel_cannot_pass_for_the_app_channel(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "credentials.yml"
-    path.write_text("jieru.rasa.channels.local.LocalRestInput:\n", encoding="utf-8")
+    path = credentials_file(tmp_path, "jieru.rasa.channels.local.LocalRestInput")
     async with running_server(path, monkeypatch) as server:
         body = {
             "sender": "b_victim",

@@ -10,7 +10,6 @@ Clients are python-socketio's AsyncClient, as a browser's socket.io-client speak
 from __future__ import annotations
 
 import asyncio
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,24 +22,23 @@ import pytest
 pytest.importorskip("rasa.core.channels.channel")
 
 import socketio  # noqa: E402
-from rasa.core.channels.channel import UserMessage, register  # noqa: E402
+from rasa.core.channels.channel import UserMessage  # noqa: E402
 from rasa.core.lock_store import InMemoryLockStore  # noqa: E402
 from rasa.core.run import create_http_input_channels  # noqa: E402
 from rasa.core.tracker_store import InMemoryTrackerStore  # noqa: E402
 from rasa.shared.core.domain import Domain  # noqa: E402
 from rasa.shared.core.events import BotUttered, UserUttered  # noqa: E402
-from rasa.shared.exceptions import RasaException  # noqa: E402
-from sanic import Sanic  # noqa: E402
 
-from jieru.auth import MissingSecretError, make_token  # noqa: E402
+from jieru.auth import make_token  # noqa: E402
 from jieru.identity import buyer_from_tracker_metadata  # noqa: E402
 from jieru.rasa.channels.socketio import WebChatInput  # noqa: E402
 
-from .tokens import OTHER_SECRET, SECRET, in_minutes, signed, unsigned_token  # noqa: E402
+from .serving import CHANNELS, credentials_file, serving  # noqa: E402
+from .tokens import REFUSED, in_minutes, signed  # noqa: E402
 
 pytestmark = pytest.mark.rasa
 
-CHANNEL = "jieru.rasa.channels.socketio.WebChatInput"
+CHANNEL = CHANNELS["web"]
 WAIT = 5
 
 
@@ -152,33 +150,22 @@ class Server:
 async def running_server(
     credentials: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Server]:
-    monkeypatch.setattr(Sanic, "test_mode", True)
-    app = Sanic(f"web_channel_test_{uuid.uuid4().hex}")
-    app.ctx.agent = ProcessorLikeAgent()
+    agent = ProcessorLikeAgent()
     [channel] = create_http_input_channels(None, str(credentials))
-    register([channel], app, route="/webhooks/")
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    running = await app.create_server(sock=sock, access_log=False, return_asyncio_server=True)
-    await running.startup()
-    host, port = sock.getsockname()
-    server = Server(f"http://{host}:{port}", app.ctx.agent, channel)
-    try:
-        yield server
-    finally:
-        for client in server.clients:
-            await client.close()
-        # Stops the server's ping tasks, which would outlive the test's event loop.
-        await channel.sio.shutdown()
-        running.close()
-        await running.wait_closed()
+    async with serving([channel], agent, monkeypatch) as url:
+        server = Server(url, agent, channel)
+        try:
+            yield server
+        finally:
+            for client in server.clients:
+                await client.close()
+            # Stops the server's ping tasks, which would outlive the test's event loop.
+            await channel.sio.shutdown()
 
 
 @pytest.fixture
 def credentials(tmp_path: Path) -> Path:
-    path = tmp_path / "credentials.yml"
-    path.write_text(f"{CHANNEL}:\n", encoding="utf-8")
-    return path
+    return credentials_file(tmp_path, CHANNEL)
 
 
 @pytest.fixture
@@ -222,39 +209,11 @@ async def test_bot_messages_have_rasas_shapes_with_id_and_time(server: Server) -
 @pytest.mark.parametrize(
     ("auth", "reason"),
     [
-        (None, "missing_token"),
-        ({}, "missing_token"),
-        ({"token": ""}, "missing_token"),
-        ({"token": 42}, "missing_token"),
-        ({"token": "garbage.not.jwt"}, "malformed"),
-        (
-            {"token": signed({"sub": "b1001", "exp": in_minutes(5)}, secret=OTHER_SECRET)},
-            "bad_signature",
-        ),
-        ({"token": signed({"sub": "b1001", "exp": in_minutes(-10)})}, "expired"),
-        ({"token": signed({"sub": "b1001"})}, "missing_claim"),
-        ({"token": signed({"exp": in_minutes(5)})}, "missing_claim"),
-        (
-            {"token": signed({"sub": "b1001", "exp": in_minutes(5)}, algorithm="HS512")},
-            "bad_algorithm",
-        ),
-        (
-            {"token": unsigned_token({"sub": "b1001", "exp": int(in_minutes(5).timestamp())})},
-            "bad_algorithm",
-        ),
-    ],
-    ids=[
-        "no-auth",
-        "empty-auth",
-        "empty-token",
-        "number",
-        "garbage",
-        "wrong-secret",
-        "expired",
-        "no-exp",
-        "no-sub",
-        "hs512",
-        "alg-none",
+        pytest.param(None, "missing_token", id="no-auth"),
+        pytest.param({}, "missing_token", id="empty-auth"),
+        pytest.param({"token": ""}, "missing_token", id="empty-token"),
+        pytest.param({"token": 42}, "missing_token", id="number"),
+        *(pytest.param({"token": token}, reason, id=name) for name, token, reason in REFUSED),
     ],
 )
 async def test_refused_tokens_refuse_the_connection_and_nothing_is_processed(
@@ -458,26 +417,9 @@ async def test_bot_messages_sent_on_the_bots_own_reach_every_tab(server: Server)
         assert (await tab.wait_for("bot_uttered"))[0]["text"] == "现在可以申请介入了"
 
 
-def test_channel_name_route_and_secret(credentials: Path) -> None:
+def test_the_widgets_channel_keeps_sessions_and_leaves_rasas_jwt_unused(credentials: Path) -> None:
     [channel] = create_http_input_channels(None, str(credentials))
-    assert isinstance(channel, WebChatInput)
-    assert (channel.name(), channel.url_prefix(), channel.secret) == ("web", "web", SECRET)
     assert channel.session_persistence and channel.jwt_key is None
-
-
-def test_secret_from_credentials_overrides_the_environment(tmp_path: Path) -> None:
-    path = tmp_path / "credentials.yml"
-    path.write_text(f"{CHANNEL}:\n  secret: {OTHER_SECRET}\n", encoding="utf-8")
-    [channel] = create_http_input_channels(None, str(path))
-    assert channel.secret == OTHER_SECRET
-
-
-def test_channel_refuses_to_start_without_a_secret(
-    credentials: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("JIERU_APP_JWT_SECRET")
-    with pytest.raises((MissingSecretError, RasaException), match="JIERU_APP_JWT_SECRET"):
-        create_http_input_channels(None, str(credentials))
 
 
 def test_the_projects_credentials_register_the_channel() -> None:

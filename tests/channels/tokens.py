@@ -27,3 +27,24 @@ def signed(claims: dict, *, secret: str = SECRET, algorithm: str = "HS256") -> s
 
 def in_minutes(minutes: float) -> datetime:
     return datetime.now(timezone.utc) + timedelta(minutes=minutes)
+
+
+# Tokens that every door taking a buyer's token refuses (jieru.auth, the app channel, the
+# widget's channel), as (test id, token, the reason given).
+REFUSED = [
+    ("garbage", "garbage.not.jwt", "malformed"),
+    (
+        "wrong-secret",
+        signed({"sub": "b1001", "exp": in_minutes(5)}, secret=OTHER_SECRET),
+        "bad_signature",
+    ),
+    ("expired", signed({"sub": "b1001", "exp": in_minutes(-10)}), "expired"),
+    ("no-exp", signed({"sub": "b1001"}), "missing_claim"),
+    ("no-sub", signed({"exp": in_minutes(5)}), "missing_claim"),
+    ("hs512", signed({"sub": "b1001", "exp": in_minutes(5)}, algorithm="HS512"), "bad_algorithm"),
+    (
+        "alg-none",
+        unsigned_token({"sub": "b1001", "exp": int(in_minutes(5).timestamp())}),
+        "bad_algorithm",
+    ),
+]

@@ -9,14 +9,8 @@ import pytest
 from sqlalchemy import insert, literal, select, text, update
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from jieru.db.models import (
-    AfterSale,
-    AuditLog,
-    Buyer,
-    Intervention,
-    Order,
-    Shop,
-)
+from jieru.db.models import AuditLog, Buyer, Intervention, Order, Shop
+from tests.rows import aftersale_row, order_row
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 10, 9, 12, 30, 123456, tzinfo=SHANGHAI)
@@ -27,25 +21,21 @@ def _seed(session, *, aftersale_status="merchant_rejected"):
         [
             Buyer(id="b1", name="李四"),
             Shop(id="s1", name="旗舰店", platform="tmall"),
-            Order(
-                id="12345678",
+            order_row(
+                "12345678",
                 buyer_id="b1",
                 shop_id="s1",
                 title="电饭煲",
-                goods_type="physical",
                 amount_fen=29900,
-                payment_method="online",
-                status="delivered",
                 created_at=T0,
             ),
         ]
     )
     session.flush()
     session.add(
-        AfterSale(
-            id="AS-1",
+        aftersale_row(
+            "AS-1",
             order_id="12345678",
-            type="refund",
             status=aftersale_status,
             requested_at=T0 + timedelta(days=2),
         )
@@ -81,8 +71,8 @@ def test_naive_datetimes_are_refused(session_factory):
         s.add(Buyer(id="b1", name="x"))
         s.add(Shop(id="s1", name="x", platform="jd"))
         s.add(
-            Order(
-                id="12345678",
+            order_row(
+                "12345678",
                 buyer_id="b1",
                 shop_id="s1",
                 title="t",
@@ -115,14 +105,12 @@ def test_defaults_are_evaluated_per_row_from_the_clock(session_factory, monkeypa
 def test_foreign_keys_are_enforced(session_factory):
     with session_factory() as s, pytest.raises(IntegrityError):
         s.add(
-            Order(
-                id="12345678",
+            order_row(
+                "12345678",
                 buyer_id="nobody",
                 shop_id="nowhere",
                 title="t",
-                goods_type="physical",
                 amount_fen=1,
-                payment_method="online",
                 status="shipped",
                 created_at=T0,
             )
@@ -200,8 +188,8 @@ def test_intervention_numbers_are_unique(session_factory):
     with session_factory.begin() as s:
         _seed(s)
         s.add(
-            AfterSale(
-                id="AS-2", order_id="12345678", type="exchange", status="requested", requested_at=T0
+            aftersale_row(
+                "AS-2", order_id="12345678", type="exchange", status="requested", requested_at=T0
             )
         )
         s.execute(insert(Intervention), [_intervention_row("J-1", "decided")])
@@ -228,8 +216,8 @@ def test_relationships_load_in_order(session_factory):
     with session_factory.begin() as s:
         _seed(s)
         s.add(
-            AfterSale(
-                id="AS-0",
+            aftersale_row(
+                "AS-0",
                 order_id="12345678",
                 type="exchange",
                 status="requested",

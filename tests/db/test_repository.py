@@ -42,6 +42,36 @@ def _open(s, number="JD-1", **overrides):
     return repo.open_intervention(s, **{**args, **overrides})
 
 
+def _complain(s):
+    return repo.create_complaint(
+        s,
+        number="TS-1",
+        buyer_id=BUYER,
+        shop_id="s-tb-01",
+        order_id="3901122334455",
+        category="delay_shipment",
+        description="付款两周未发货",
+        actor="bot",
+    )
+
+
+def _hand_off(s):
+    return repo.create_handoff(
+        s,
+        conversation_id="conv-9",
+        buyer_id=None,
+        reason="no_rule",
+        summary="买家询问闲鱼介入流程",
+        actor="bot",
+    )
+
+
+def _add_logistics(s):
+    return repo.add_evidence(
+        s, number="JD-1", kind="logistics", description="退货单号 SF123", actor="bot"
+    )
+
+
 def _audit(session_factory):
     with session_factory() as s:
         return s.execute(
@@ -133,9 +163,7 @@ def test_open_intervention_on_a_missing_service_order(example, row_counts):
 def test_add_evidence(example):
     with example.begin() as s:
         _open(s, evidence=[])
-        repo.add_evidence(
-            s, number="JD-1", kind="logistics", description="退货单号 SF123", actor="bot"
-        )
+        _add_logistics(s)
     with example() as s:
         assert s.scalars(select(EvidenceItem.kind)).all() == ["logistics"]
     assert _audit(example)[-1][1] == "add_evidence"
@@ -143,24 +171,8 @@ def test_add_evidence(example):
 
 def test_complaint_and_handoff_are_audited(example):
     with example.begin() as s:
-        complaint = repo.create_complaint(
-            s,
-            number="TS-1",
-            buyer_id=BUYER,
-            shop_id="s-tb-01",
-            order_id="3901122334455",
-            category="delay_shipment",
-            description="付款两周未发货",
-            actor="bot",
-        )
-        handoff = repo.create_handoff(
-            s,
-            conversation_id="conv-9",
-            buyer_id=None,
-            reason="no_rule",
-            summary="买家询问闲鱼介入流程",
-            actor="bot",
-        )
+        complaint = _complain(s)
+        handoff = _hand_off(s)
         assert complaint.status == "submitted" and handoff.status == "open"
         handoff_id = str(handoff.id)
     assert _audit(example)[-2:] == [
@@ -174,27 +186,9 @@ def test_every_bot_write_leaves_one_audit_row(example):
         start = s.scalar(select(func.count()).select_from(AuditLog))
     with example.begin() as s:
         _open(s, evidence=[])
-        repo.add_evidence(
-            s, number="JD-1", kind="logistics", description="退货单号 SF123", actor="bot"
-        )
-        repo.create_complaint(
-            s,
-            number="TS-1",
-            buyer_id=BUYER,
-            shop_id="s-tb-01",
-            order_id="3901122334455",
-            category="delay_shipment",
-            description="付款两周未发货",
-            actor="bot",
-        )
-        repo.create_handoff(
-            s,
-            conversation_id="conv-9",
-            buyer_id=None,
-            reason="no_rule",
-            summary="买家询问闲鱼介入流程",
-            actor="bot",
-        )
+        _add_logistics(s)
+        _complain(s)
+        _hand_off(s)
     with example() as s:
         assert s.scalar(select(func.count()).select_from(AuditLog)) == start + 4
 

@@ -7,21 +7,21 @@ from datetime import timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jieru.db.models import AFTERSALE_TYPES, GOODS_TYPES, ORDER_STATUSES, PAYMENT_METHODS
 from jieru.rules.eligibility import evaluate, select_aftersale
-from jieru.rules.facts import AfterSaleFacts, InterventionFacts, OrderFacts, Verdict
+from jieru.rules.facts import (
+    AFTERSALE_STEP_TIMES,
+    OPEN_INTERVENTION_STATUSES,
+    AfterSaleFacts,
+    InterventionFacts,
+    OrderFacts,
+    Verdict,
+)
+from jieru.rules.transitions import AFTERSALE_STATUSES, INTERVENTION_STATUSES
 
 from .factories import AS_OF, PLATFORMS, make_order
 
-TIME_FIELDS = (
-    "buyer_modified_at",
-    "merchant_rejected_at",
-    "merchant_agreed_at",
-    "buyer_shipped_at",
-    "merchant_received_at",
-    "refunded_at",
-    "reshipped_at",
-    "dispute_opened_at",
-)
+TIME_FIELDS = (*AFTERSALE_STEP_TIMES, "dispute_opened_at")
 # Offsets from AS_OF, in minutes, within two weeks either side.
 offsets = st.integers(min_value=-14 * 24 * 60, max_value=14 * 24 * 60).map(
     lambda m: AS_OF + timedelta(minutes=m)
@@ -32,7 +32,7 @@ offsets = st.integers(min_value=-14 * 24 * 60, max_value=14 * 24 * 60).map(
 def interventions(draw) -> InterventionFacts:
     return InterventionFacts(
         number=draw(st.sampled_from(["JR1", "JR2"])),
-        status=draw(st.sampled_from(["submitted", "evidence", "review", "decided", "withdrawn"])),
+        status=draw(st.sampled_from(INTERVENTION_STATUSES)),
         opened_at=draw(offsets),
         evidence_due_at=draw(st.none() | offsets),
     )
@@ -43,22 +43,8 @@ def aftersales(draw) -> AfterSaleFacts:
     times = {name: draw(st.none() | offsets) for name in TIME_FIELDS}
     return AfterSaleFacts(
         id=draw(st.sampled_from(["AS-1", "AS-2", "AS-3"])),
-        type=draw(st.sampled_from(["refund", "return_refund", "exchange"])),
-        status=draw(
-            st.sampled_from(
-                [
-                    "requested",
-                    "merchant_rejected",
-                    "merchant_agreed",
-                    "buyer_shipped",
-                    "merchant_received",
-                    "refunded",
-                    "reshipped",
-                    "closed",
-                    "cancelled",
-                ]
-            )
-        ),
+        type=draw(st.sampled_from(AFTERSALE_TYPES)),
+        status=draw(st.sampled_from(AFTERSALE_STATUSES)),
         requested_at=draw(offsets),
         interventions=tuple(draw(st.lists(interventions(), max_size=2))),
         **times,
@@ -72,21 +58,9 @@ def orders(draw) -> OrderFacts:
         draw(st.sampled_from(PLATFORMS)),
         *services,
         self_operated=draw(st.booleans()),
-        goods_type=draw(st.sampled_from(["physical", "virtual"])),
-        payment_method=draw(st.sampled_from(["online", "cod", "other"])),
-        status=draw(
-            st.sampled_from(
-                [
-                    "awaiting_payment",
-                    "awaiting_shipment",
-                    "shipped",
-                    "delivered",
-                    "completed",
-                    "cancelled",
-                    "closed",
-                ]
-            )
-        ),
+        goods_type=draw(st.sampled_from(GOODS_TYPES)),
+        payment_method=draw(st.sampled_from(PAYMENT_METHODS)),
+        status=draw(st.sampled_from(ORDER_STATUSES)),
         paid_at=draw(st.none() | offsets),
     )
 
@@ -134,11 +108,7 @@ def test_an_open_intervention_is_always_in_progress(policies, order, now) -> Non
     is_open = chosen is not None and chosen.open_intervention is not None
     assert (decision.verdict is Verdict.IN_PROGRESS) == is_open
     if is_open:
-        assert decision.intervention_number and decision.stage in {
-            "submitted",
-            "evidence",
-            "review",
-        }
+        assert decision.intervention_number and decision.stage in OPEN_INTERVENTION_STATUSES
 
 
 @settings(max_examples=120, deadline=None)

@@ -19,7 +19,8 @@ BUYER, ORDER, AFTERSALE = "b1", "250399887766", "AS-90001"
 def agents_db(monkeypatch: pytest.MonkeyPatch, db_url: str, session_factory):
     """A database the services use, the clock pinned at ``NOW``, with one buyer and a
     JD order whose refund the seller rejected."""
-    from jieru.db.models import AfterSale, Buyer, Order, Shop
+    from jieru.db.models import Buyer, Shop
+    from tests.rows import aftersale_row, order_row
 
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("JIERU_CLOCK", NOW.isoformat())
@@ -33,15 +34,12 @@ def agents_db(monkeypatch: pytest.MonkeyPatch, db_url: str, session_factory):
         )
         s.flush()
         s.add(
-            Order(
-                id=ORDER,
+            order_row(
+                ORDER,
                 buyer_id=BUYER,
                 shop_id="s-jd",
                 title="蓝牙耳机",
-                goods_type="physical",
                 amount_fen=19900,
-                payment_method="online",
-                status="delivered",
                 created_at=datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI),
                 paid_at=datetime(2026, 11, 20, 9, 1, tzinfo=SHANGHAI),
                 shipped_at=datetime(2026, 11, 21, 9, 0, tzinfo=SHANGHAI),
@@ -50,11 +48,9 @@ def agents_db(monkeypatch: pytest.MonkeyPatch, db_url: str, session_factory):
         )
         s.flush()
         s.add(
-            AfterSale(
-                id=AFTERSALE,
+            aftersale_row(
+                AFTERSALE,
                 order_id=ORDER,
-                type="refund",
-                status="merchant_rejected",
                 reason="左耳无声",
                 amount_fen=19900,
                 requested_at=datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI),

@@ -1,25 +1,21 @@
 """For the widget's services (uploads, overview, reminders): a database with the example
-orders, an open JD intervention of buyer b1001 and one of another buyer; and a stand-in
-for the Rasa server's HTTP API, a real HTTP server on a free port that records what the
-web service sends it."""
+orders, an open JD intervention of buyer b1001 and one of another buyer. The stand-in for
+the Rasa server's HTTP API is ``fake_rasa`` (tests/fake_rasa.py)."""
 
 from __future__ import annotations
 
 import copy
-import json
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from jieru.db import repository
-from jieru.db.models import AfterSale, Buyer, Intervention, Order
+from jieru.db.models import Buyer, Intervention
 from jieru.importer import import_orders
+from tests.rows import aftersale_row, order_row
 from tests.s3_server import s3_bucket, s3_server  # noqa: F401  (fixtures)
 from tests.services.agents_fixtures import agents_db, fake_rasa  # noqa: F401  (fixtures)
 
@@ -98,28 +94,18 @@ def add_other_buyer(session: Session) -> None:
     at = datetime.fromisoformat("2026-11-15T09:00:00+08:00")
     session.add(Buyer(id="b2002", name="李四"))
     session.add(
-        Order(
-            id="250399990000",
+        order_row(
+            "250399990000",
             buyer_id="b2002",
             shop_id="s-jd-01",
             title="移动电源",
-            goods_type="physical",
             amount_fen=9900,
-            payment_method="online",
-            status="delivered",
             created_at=at,
             paid_at=at,
         )
     )
     session.add(
-        AfterSale(
-            id="AS-90001",
-            order_id="250399990000",
-            type="refund",
-            status="merchant_rejected",
-            requested_at=at,
-            merchant_rejected_at=at,
-        )
+        aftersale_row("AS-90001", order_id="250399990000", requested_at=at, merchant_rejected_at=at)
     )
     session.flush()
     repository.open_intervention(
@@ -177,45 +163,3 @@ def stored_files(root: Path) -> list[Path]:
 def interventions(session_factory: sessionmaker[Session]) -> dict[str, Intervention]:
     with session_factory() as s:
         return {i.number: i for i in s.query(Intervention)}
-
-
-class RecordingRasa(ThreadingHTTPServer):
-    """Answers every POST 200 with an empty tracker, or ``status`` when set."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.status = 200
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: RecordingRasa
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-        body = self.rfile.read(int(self.headers.get("content-length") or 0))
-        self.server.requests.append({"path": self.path, "json": json.loads(body or b"null")})
-        payload = json.dumps({"tracker": {}}).encode()
-        self.send_response(self.server.status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def rasa(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingRasa]:
-    server = RecordingRasa()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("JIERU_RASA_URL", server.url)
-    monkeypatch.delenv("RASA_AUTH_TOKEN", raising=False)
-    yield server
-    server.shutdown()
-    server.server_close()

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from jieru.db.models import Handoff
-from jieru.services import agents, rasa_client
+from jieru.services import agents
+from jieru.services.errors import HandoffConflict, HandoffNotFound, RasaUnavailable
 from jieru.services.handoff import hand_off
 from tests.services.agents_fixtures import AFTERSALE, BUYER, NOW, ORDER, SHANGHAI
 
@@ -88,19 +89,19 @@ def test_queue_oldest_first_with_waiting_time(agents_db, monkeypatch):
 def test_the_second_agent_to_take_is_told_who_has_it(agents_db):
     handoff_id = _queue()
     assert agents.take(handoff_id, agent="alice").taken_by == "alice"
-    with pytest.raises(agents.HandoffConflict) as caught:
+    with pytest.raises(HandoffConflict) as caught:
         agents.take(handoff_id, agent="bob")
     assert caught.value.taken_by == "alice"
-    with pytest.raises(agents.NotFound):
+    with pytest.raises(HandoffNotFound):
         agents.take(handoff_id + 1, agent="bob")
 
 
 def test_only_the_holder_replies_and_the_reply_reaches_the_tracker(agents_db, fake_rasa):
     handoff_id = _queue()
-    with pytest.raises(agents.HandoffConflict):
+    with pytest.raises(HandoffConflict):
         agents.reply(handoff_id, agent="alice", text="您好")  # not taken yet
     agents.take(handoff_id, agent="alice")
-    with pytest.raises(agents.HandoffConflict):
+    with pytest.raises(HandoffConflict):
         agents.reply(handoff_id, agent="bob", text="您好")
     for bad in ("", "   ", "长" * (agents.MAX_TEXT + 1)):
         with pytest.raises(ValueError):
@@ -163,7 +164,7 @@ def test_when_rasa_refuses_the_hand_back_nothing_changes(agents_db, fake_rasa):
     handoff_id = _queue()
     agents.take(handoff_id, agent="alice")
     fake_rasa.fail_with = 500
-    with pytest.raises(rasa_client.RasaUnavailable):
+    with pytest.raises(RasaUnavailable):
         agents.hand_back(handoff_id, agent="alice", note="稍后再试")
     view = agents.get(handoff_id)
     assert (view.status, view.notes) == ("taken", ())

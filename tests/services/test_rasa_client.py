@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from jieru.services import rasa_client
+from jieru.services.errors import RasaUnavailable
 
 EVENTS_FILE = Path(__file__).parents[1] / "fixtures" / "rasa_events.json"
 CONVERSATION = "buyer/1 会话"  # slashes and Chinese survive the URL
@@ -82,10 +83,10 @@ def test_transcript_has_both_sides_in_order(fake_rasa):
 
 def test_errors_and_unreachable_servers_raise_rasa_unavailable(fake_rasa, monkeypatch):
     fake_rasa.fail_with = 500
-    with pytest.raises(rasa_client.RasaUnavailable, match="500"):
+    with pytest.raises(RasaUnavailable, match="500"):
         rasa_client.pause(CONVERSATION)
     monkeypatch.setenv("JIERU_RASA_URL", "http://127.0.0.1:9")
-    with pytest.raises(rasa_client.RasaUnavailable):
+    with pytest.raises(RasaUnavailable):
         rasa_client.tracker(CONVERSATION)
 
 

@@ -14,6 +14,7 @@ from jieru.rules.facts import Verdict
 from jieru.services import disputes, reminders
 from jieru.services.reminders import Outcome
 from jieru.web import reminders as poller
+from tests.fake_rasa import trigger_request
 
 BEFORE = "2026-11-16T12:00:00+08:00"  # JD's 36 h after the dispute (11-15 08:00) not yet over
 DUE = "2026-11-16T20:00:00+08:00"
@@ -78,47 +79,41 @@ def test_nothing_to_wait_for(orders_db):
     assert rows(orders_db.session_factory) == []
 
 
-async def test_the_poller_fires_at_the_due_time_once(waiting, orders_db, rasa, monkeypatch):
+async def test_the_poller_fires_at_the_due_time_once(waiting, orders_db, fake_rasa, monkeypatch):
     monkeypatch.setenv("JIERU_CLOCK", "2026-11-16T19:59:00+08:00")
-    assert await poller.fire_due() == 0 and rasa.requests == []
+    assert await poller.fire_due() == 0 and fake_rasa.requests == []
     monkeypatch.setenv("JIERU_CLOCK", DUE)
     assert await poller.fire_due() == 1
-    assert rasa.requests == [
-        {
-            "path": "/conversations/b1001/trigger_intent?output_channel=latest",
-            "json": {
-                "name": "eligibility_opened",
-                "entities": {"reminder_id": str(waiting.reminder_id)},
-            },
-        }
+    assert fake_rasa.requests == [
+        trigger_request("b1001", "eligibility_opened", reminder_id=str(waiting.reminder_id))
     ]
-    assert await poller.fire_due() == 0 and len(rasa.requests) == 1  # never twice
+    assert await poller.fire_due() == 0 and len(fake_rasa.requests) == 1  # never twice
     assert rows(orders_db.session_factory)[0][-1] == "fired"
 
 
 async def test_a_reminder_survives_a_restart_and_a_bot_that_is_down(
-    waiting, orders_db, rasa, monkeypatch
+    waiting, orders_db, fake_rasa, monkeypatch
 ):
     from jieru.db import session as db_session
 
     monkeypatch.setenv("JIERU_CLOCK", DUE)
-    rasa.status = 503
-    assert await poller.fire_due() == 0 and len(rasa.requests) == 1
+    fake_rasa.fail_with = 503
+    assert await poller.fire_due() == 0 and len(fake_rasa.requests) == 1
     assert rows(orders_db.session_factory)[0][-1] == "pending"  # given back
     db_session.dispose()  # as after a restart: nothing kept in the process
-    rasa.status = 200
-    assert await poller.fire_due() == 1 and len(rasa.requests) == 2
+    fake_rasa.fail_with = None
+    assert await poller.fire_due() == 1 and len(fake_rasa.requests) == 2
 
 
-async def test_the_poll_loop_runs_beside_the_app(waiting, rasa, monkeypatch):
+async def test_the_poll_loop_runs_beside_the_app(waiting, fake_rasa, monkeypatch):
     monkeypatch.setenv("JIERU_CLOCK", DUE)
     task = asyncio.create_task(poller.poll(interval=0.05))
     for _ in range(100):
-        if rasa.requests:
+        if fake_rasa.requests:
             break
         await asyncio.sleep(0.05)
     task.cancel()
-    assert len(rasa.requests) == 1
+    assert len(fake_rasa.requests) == 1
 
 
 def test_a_fired_reminder_decides_again(waiting, monkeypatch):
@@ -151,7 +146,9 @@ def reminder_audit(session_factory) -> list[tuple]:
         ]
 
 
-async def test_filing_before_the_reminder_is_due_cancels_it(waiting, orders_db, rasa, monkeypatch):
+async def test_filing_before_the_reminder_is_due_cancels_it(
+    waiting, orders_db, fake_rasa, monkeypatch
+):
     # The platform's record is corrected (re-imported): the dispute was opened 12 h sooner,
     # so the window opened at 11-16 08:00, hours before the reminder's 20:00.
     with orders_db.session_factory.begin() as s:
@@ -174,20 +171,22 @@ async def test_filing_before_the_reminder_is_due_cancels_it(waiting, orders_db, 
     ]
     monkeypatch.setenv("JIERU_CLOCK", DUE)
     assert reminders.due_reminders() == []
-    assert await poller.fire_due() == 0 and rasa.requests == []  # never fires
+    assert await poller.fire_due() == 0 and fake_rasa.requests == []  # never fires
 
 
-async def test_filing_when_due_but_not_yet_fired_cancels_it(waiting, orders_db, rasa, monkeypatch):
+async def test_filing_when_due_but_not_yet_fired_cancels_it(
+    waiting, orders_db, fake_rasa, monkeypatch
+):
     monkeypatch.setenv("JIERU_CLOCK", DUE)  # due, the poller has not come round yet
 
     filing = file_on_the_earphones()
 
     assert filing.filed and filing.cancelled_reminders == (waiting.reminder_id,)
-    assert await poller.fire_due() == 0 and rasa.requests == []
+    assert await poller.fire_due() == 0 and fake_rasa.requests == []
 
 
 async def test_a_fired_reminder_stays_fired_when_the_buyer_then_files(
-    waiting, orders_db, rasa, monkeypatch
+    waiting, orders_db, fake_rasa, monkeypatch
 ):
     monkeypatch.setenv("JIERU_CLOCK", DUE)
     assert await poller.fire_due() == 1

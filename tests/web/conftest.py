@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from tests.channels.tokens import SECRET, in_minutes, signed
 from tests.services.agents_fixtures import agents_db, fake_rasa  # noqa: F401  (fixtures)
-from tests.services.conftest import orders_db, rasa, widget_db  # noqa: F401  (fixtures)
+from tests.services.conftest import orders_db, widget_db  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

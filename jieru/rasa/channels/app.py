@@ -26,7 +26,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from jieru.auth import AuthError, resolve_secret, verify_token
+from jieru.auth import AuthError, bearer_token, resolve_secret, verify_token
 from jieru.identity import APP_CHANNEL, BUYER_METADATA_KEY
 from jieru.kb import load_yaml
 
@@ -49,15 +49,6 @@ class _Refused(Exception):
         return response.json(
             {"error": self.error, "reason": self.reason}, status=self.status, headers=headers
         )
-
-
-def _bearer_token(request: Request) -> str:
-    parts = (request.headers.get("Authorization") or "").split()
-    if not parts:
-        raise _Refused(401, "unauthorized", "missing_token")
-    if len(parts) != 2 or parts[0].lower() != "bearer":
-        raise _Refused(401, "unauthorized", "not_bearer")
-    return parts[1]
 
 
 def _message_and_metadata(request: Request) -> tuple[str, dict[str, Any]]:
@@ -122,7 +113,8 @@ class AppInput(InputChannel):
 
     def _buyer(self, request: Request) -> str:
         try:
-            return verify_token(_bearer_token(request), secret=self.secret)
+            token = bearer_token(request.headers.get("Authorization"))
+            return verify_token(token, secret=self.secret)
         except AuthError as error:
             raise _Refused(401, "unauthorized", error.reason) from error
 
