@@ -435,7 +435,9 @@ class ValidateInterventionForm(FormValidationAction):
     ) -> dict[str, Any]:
         """Keep 2 to MAX_DESCRIPTION characters of the buyer's own words that describe the
         case: not a question, a button, another request, noise or a yes/no."""
-        text = str(value or "").strip()
+        if value is None:  # cleared (validated again after a rejection): nothing to say
+            return {"description": None}
+        text = str(value).strip()
         if not self._asked(tracker, "description"):
             return {"description": text if has_content(text) else None}
         if is_payload(text) or _answered_question(dispatcher, tracker):
@@ -485,9 +487,9 @@ class ValidateInterventionForm(FormValidationAction):
         """True only on an explicit yes to the summary; a change of the summary clears
         what is to change (the form asks it again); "订单错了" ends the form to choose
         the order again; a plain no ends it without filing."""
-        if isinstance(value, bool):
+        if value is None or isinstance(value, bool):
             return {"confirm_filing": value}
-        text = str(value or "")
+        text = str(value)
         intent = tracker.get_intent_of_latest_message()
         edit = summary_edit(text) if not is_payload(text) else None
         if edit is not None:
