@@ -37,3 +37,8 @@ def normalize(text: str) -> str:
             c if len(c) == 1 else o for o, c in zip(text, map(_t2s().convert, text), strict=True)
         )
     return "".join(map(_half_width_lower, converted))
+
+
+def is_chinese(ch: str) -> bool:
+    """Whether ``ch`` is a Chinese character (CJK Unified Ideographs, the common block)."""
+    return "\u4e00" <= ch <= "\u9fff"

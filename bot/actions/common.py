@@ -162,6 +162,16 @@ def answer_faq(dispatcher: CollectingDispatcher, key: str, tracker: Tracker) -> 
     dispatcher.utter_message(text=result.text, buttons=result.buttons)
 
 
+def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Answer the latest message's FAQ key from kb/ (``answer_faq``), or ask the buyer to
+    rephrase when it names no key kb/ answers."""
+    key = faq_key_of(tracker)
+    if key is None or key not in faq.faq_keys():
+        dispatcher.utter_message(response="utter_ask_rephrase")
+    else:
+        answer_faq(dispatcher, key, tracker)
+
+
 def buyer_id(tracker: Tracker) -> str | None:
     """The authenticated buyer of this conversation (see jieru.identity).
 

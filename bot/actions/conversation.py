@@ -18,7 +18,16 @@ from jieru.kb import faq
 PAYLOAD_ONLY = frozenset({"open_chat", "inform_evidence_uploaded", "eligibility_opened"})
 # Intents never offered as a guess: they carry no request of their own.
 NOT_OFFERED = frozenset(
-    {"nlu_fallback", "out_of_scope", "affirm", "deny", "inform_order_id", "stop", *PAYLOAD_ONLY}
+    {
+        "nlu_fallback",
+        "out_of_scope",
+        "affirm",
+        "deny",
+        "inform_order_id",
+        "stop",
+        "restart",
+        *PAYLOAD_ONLY,
+    }
 )
 # Slots a cancelled form leaves behind (the decision on the order itself is kept).
 FORM_SLOTS = (*FILING_SLOTS, "complaint_category", "requested_slot")

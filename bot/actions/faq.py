@@ -7,8 +7,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import answer_faq, faq_key_of
-from jieru.kb import faq
+from bot.actions.common import answer_question
 
 
 class ActionAnswerFaq(Action):
@@ -23,9 +22,5 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Speak kb/'s answer; no events."""
-        key = faq_key_of(tracker)
-        if key is None or key not in faq.faq_keys():
-            dispatcher.utter_message(response="utter_ask_rephrase")
-            return []
-        answer_faq(dispatcher, key, tracker)
+        answer_question(dispatcher, tracker)
         return []

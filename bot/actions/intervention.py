@@ -4,11 +4,13 @@ confirm, file in one transaction."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -17,6 +19,7 @@ from bot.actions.common import (
     FILING_SLOTS,
     BuyerAction,
     answer_faq,
+    answer_question,
     button_title,
     call,
     deadline_lines,
@@ -38,6 +41,7 @@ from jieru.services import disputes, evidence, progress, reminders
 from jieru.services.disputes import Lookup
 from jieru.services.errors import OrderNotFound
 from jieru.services.reminders import Outcome
+from jieru.text import is_chinese, normalize
 
 # The longest description the form keeps; utter_description_invalid shows this number.
 MAX_DESCRIPTION = 500
@@ -51,8 +55,88 @@ def _order_id(tracker: Tracker) -> str | None:
     return str(said) if said else tracker.get_slot("order_id")
 
 
+def plain(text: str) -> str:
+    """The buyer's words as the form reads them: simplified, half-width, trimmed."""
+    return normalize(text).strip()
+
+
+def trim(text: str) -> str:
+    """``text`` without the spaces and punctuation around it ("，好的。" → "好的")."""
+    edges = [i for i, c in enumerate(text) if unicodedata.category(c)[0] not in "PZ"]
+    return text[edges[0] : edges[-1] + 1] if edges else ""
+
+
+def form_words(kind: str) -> list[str]:
+    """kb/labels.yml ``form_words``: the words by which the form reads free text."""
+    return list(labels()["form_words"][kind])
+
+
+def last_action(tracker: Tracker) -> str | None:
+    """The bot's last action before the buyer's latest message (action_listen aside)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            return str(event.get("name"))
+    return None
+
+
+# A report says the case, rather than only name the problem ("卖家拒绝退款"), from this
+# many different Chinese characters on ("东西收到就坏了，卖家说是我弄的").
+DESCRIBES_THE_CASE = 8
+
+
+def has_content(text: str, least: int = 3) -> bool:
+    """Words rather than noise: ``least`` different Chinese characters (Latin letters
+    alone are mostly keyboard mashing here: "asdkjh qweoiu")."""
+    return len({c for c in text if is_chinese(c)}) >= least
+
+
+def is_words(text: str) -> bool:
+    """A button, a Chinese word, or one of the few Latin words buyers use ("ok")."""
+    said = trim(plain(text))
+    repeated = len(said) > 6 and len(set(said)) < 3  # "退退退退退退退…"
+    chinese = has_content(said, 1) and not repeated
+    return is_payload(text) or chinese or said in form_words("latin_words")
+
+
+def describes_the_case(text: str, problem: str | None = None) -> bool:
+    """Whether the words say more about the case than the problem's name: order numbers,
+    filler ("订单", "这个"), question words ("怎么办") and the name of ``problem``
+    ("退款一直没到账") left out, enough remains
+    ("卖家不发货怎么办" no; "商家说是我摔坏的，不给退怎么办" yes)."""
+    detail = re.sub(r"\d+", "", plain(text))
+    named = [label("intents", problem)] if problem in problems() else []
+    for word in (*named, *form_words("filler"), *labels()["question_markers"]):
+        detail = detail.replace(word, "")
+    return has_content(detail, DESCRIBES_THE_CASE)
+
+
+def description_from(text: str) -> str | None:
+    """The case as the buyer described it in a report or a filing request ("帮我申请吧，
+    东西收到就坏了" → "东西收到就坏了"); None when the words are a question or say nothing
+    beyond the request."""
+    said = text.strip()
+    if is_question(plain(said)) or is_payload(said):
+        return None
+    prefixes = sorted(form_words("request_prefixes"), key=len, reverse=True)
+    stripped = True
+    while stripped:
+        stripped = False
+        said = trim(said)
+        for prefix in prefixes:
+            if plain(said).startswith(prefix):
+                said, stripped = said[len(prefix) :], True
+                break
+    said = trim(said)
+    return said if describes_the_case(said) and len(said) <= MAX_DESCRIPTION else None
+
+
 class ActionCheckEligibility(BuyerAction):
-    """Find the order, run the eligibility engine, and say the result with concrete times."""
+    """Find the order, run the eligibility engine, and say the result with concrete times.
+    A reply to the offer to file (typed yes, "帮我申请吧", the problem described, the
+    evidence named) starts the filing instead, keeping what the reply already says."""
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -65,20 +149,32 @@ class ActionCheckEligibility(BuyerAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, buyer: str
     ) -> list[EventType]:
-        """Say the decision on the order (FOUND), else offer the orders the buyer may mean."""
-        order_id = _order_id(tracker)
+        """Start the form on a reply to the offer; else say the decision on the order
+        (FOUND), else offer the orders the buyer may mean."""
         intent = tracker.get_intent_of_latest_message()
+        text = tracker.latest_message.get("text") or ""
+        if accepts_offer(tracker, intent, text):
+            return start_filing(tracker, intent, text)
+        order_id = _order_id(tracker)
         problem = intent if intent in problems() else tracker.get_slot("problem")
         said = [SlotSet("problem", problem)] if problem != tracker.get_slot("problem") else []
+        described = description_from(text) if intent in problems() else None
+        if described:
+            said.append(SlotSet("description", described))
+        # The slot says a list of orders was the last thing offered to choose from.
+        list_shown = tracker.get_slot("eligibility") in ("choose_order", "not_found")
         result = await call(
             disputes.assess,
             buyer_id=buyer,
             order_id=order_id,
             problem=problem,
             platform=tracker.get_slot("platform"),
+            said=plain(text) if not is_payload(text) else None,
+            list_shown=list_shown,
+            confirmed=intent == "affirm",
         )
         if result.lookup is Lookup.FOUND:
-            return said + self._decided(dispatcher, result)
+            return said + self._decided(dispatcher, result, tracker, keep=bool(described))
         if result.unknown_order_id:
             say_order_not_found(dispatcher, result.unknown_order_id)
             state = "not_found"
@@ -109,8 +205,14 @@ class ActionCheckEligibility(BuyerAction):
             dispatcher.utter_message(response="utter_choose_order", buttons=buttons)
 
     @staticmethod
-    def _decided(dispatcher: CollectingDispatcher, result: disputes.Assessment) -> list[EventType]:
-        """Say the decision on the identified order; the events that remember it."""
+    def _decided(
+        dispatcher: CollectingDispatcher,
+        result: disputes.Assessment,
+        tracker: Tracker,
+        keep: bool = False,
+    ) -> list[EventType]:
+        """Say the decision on the identified order; the events that remember it. A
+        filing's answers are kept while the order stays the same (or were just given)."""
         order, decision = result.order, result.decision
         assert order is not None and decision is not None  # FOUND carries both
         dispatcher.utter_message(response="utter_order_header", order_line=order_line(order))
@@ -139,13 +241,54 @@ class ActionCheckEligibility(BuyerAction):
             )
         elif verdict is Verdict.UNKNOWN:
             dispatcher.utter_message(response="utter_unknown_rule")
+        # A filing's answers belong to one order: cleared when the order changes (but not
+        # the description this very message gave); a yes is never carried over.
+        previous = tracker.get_slot("order_id")
+        changed = previous is not None and previous != order.id
+        cleared = [s for s in FILING_SLOTS if s == "confirm_filing" or changed]
+        if keep and "description" in cleared:
+            cleared.remove("description")
         return [
             SlotSet("order_id", order.id),
             SlotSet("platform", order.platform),
-            *(SlotSet(slot, None) for slot in FILING_SLOTS),
+            *(SlotSet(slot, None) for slot in cleared),
             SlotSet(AFTERSALE_SLOT, decision.aftersale_id),
             SlotSet("eligibility", verdict.value),
         ]
+
+
+def accepts_offer(tracker: Tracker, intent: str | None, text: str) -> bool:
+    """Whether the latest message answers "要我现在帮您提交平台介入申请吗？" with a yes:
+    a filing request for the order in question (no other order named), or, right after
+    the offer, the problem described or the evidence named instead of a plain yes."""
+    if tracker.get_slot("eligibility") != "eligible" or tracker.active_loop.get("name"):
+        return False
+    named = next(tracker.get_latest_entity_values("order_id"), None)
+    if named and str(named) != tracker.get_slot("order_id"):
+        return False
+    if intent in ("request_intervention", "affirm"):
+        return True
+    # Right after the offer: the decision that made it, or an answer given meanwhile.
+    offered = last_action(tracker) in ("action_check_eligibility", "action_reply_to_offer")
+    if not offered or is_question(plain(text)):
+        return False
+    if intent in problems():
+        return description_from(text) is not None
+    return intent == "faq" and bool(parse_evidence(text))
+
+
+def start_filing(tracker: Tracker, intent: str | None, text: str) -> list[EventType]:
+    """Open the intervention form, with what the reply already said filled in."""
+    events: list[EventType] = []
+    if intent in problems() and intent != tracker.get_slot("problem"):
+        events.append(SlotSet("problem", intent))
+    described = description_from(text) if intent in (*problems(), "request_intervention") else None
+    if described:
+        events.append(SlotSet("description", described))
+    named = parse_evidence(text) if not described else None
+    if named:
+        events.append(SlotSet("evidence", named))
+    return [*events, FollowupAction("intervention_form")]
 
 
 def is_question(text: str) -> bool:
@@ -157,7 +300,7 @@ def _answered_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> bo
     """If the buyer asked a knowledge question instead of answering, answer it (the
     form then asks again) and say so."""
     key = faq_key_of(tracker)
-    if key is None or not is_question(tracker.latest_message.get("text") or ""):
+    if key is None or not is_question(plain(tracker.latest_message.get("text") or "")):
         return False
     answer_faq(dispatcher, key, tracker)
     return True
@@ -169,15 +312,43 @@ def evidence_names() -> dict[str, dict[str, Any]]:
     return names
 
 
-def parse_evidence(text: str) -> list[str]:
-    """Evidence item ids the buyer's words mention (keywords in kb/labels.yml); words
-    that mention none are kept as the buyer's own description of what they have."""
-    text = text.strip()
-    if not text or any(text.startswith(w) for w in labels()["no_evidence_words"]):
+def _named(text: str, keyword: str, negations: list[str]) -> bool:
+    """Whether ``keyword`` occurs in ``text`` once without a negation just before it."""
+    start = text.find(keyword)
+    while start != -1:
+        if not any(n in text[max(0, start - 3) : start] for n in negations):
+            return True
+        start = text.find(keyword, start + 1)
+    return False
+
+
+def parse_evidence(text: str) -> list[str] | None:
+    """The evidence the buyer's words say they have: item ids of kb/labels.yml (named by
+    a keyword not negated: "没有聊天记录，只有照片" → photo), [] for "none at all", an
+    item kb/ has no name for in the buyer's words ("有发票" → "other:有发票"), or None
+    when the words do not answer the question."""
+    said = plain(text)
+    negations = form_words("negations")
+    named = [
+        item
+        for item, spec in evidence_names().items()
+        if any(_named(said, k, negations) for k in spec["keywords"])
+    ]
+    if named:
+        return named
+    # "没有", "啥都没有", "一个都没有": a short message that says none.
+    none_words = (*labels()["no_evidence_words"], *negations)
+    if any(said.startswith(w) for w in form_words("not_negations")):
+        return None  # "没问题，提交": a yes, not "none"
+    if said == plain(labels()["no_evidence_payload"]) or any(
+        said.startswith(w) for w in none_words
+    ):
         return []
-    names = evidence_names()
-    named = [i for i, spec in names.items() if any(k in text for k in spec["keywords"])]
-    return named or [f"other:{text[:200]}"]
+    if len(trim(said)) <= SHORT_NONE and any(w in said for w in none_words):
+        return []
+    if any(said.startswith(w) for w in form_words("possession")) and has_content(said):
+        return [f"other:{text.strip()[:200]}"]
+    return None
 
 
 def evidence_pairs(ids: list[str]) -> list[tuple[str, str]]:
@@ -190,33 +361,102 @@ def evidence_pairs(ids: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
+def summary_edit(text: str) -> tuple[str, str | None] | None:
+    """What the buyer asks to change in the summary: ("description", new words),
+    ("description", None) to be asked again, ("evidence", None), ("order", None); None
+    when the words change nothing."""
+    said = plain(text)
+    for marker in form_words("edit_description"):
+        at = said.find(marker)
+        if at != -1:
+            return "description", trim(text.strip()[at + len(marker) :])
+    for part, kind in (("description", "redo_description"), ("evidence", "redo_evidence")):
+        if any(w in said for w in form_words(kind)):
+            return part, None
+    if any(w in said for w in form_words("wrong_order")):
+        return "order", None
+    return None
+
+
+# A yes or no to the summary is short; a longer text read as one is not taken as one.
+LONGEST_YES = 20
+# A message this short that holds a negation says the buyer has no evidence at all.
+SHORT_NONE = 8
+
+# Intents that never answer a form question, whatever their words: they are handled as
+# what they are (rules in bot/data/rules/intervention.yml), and the form asks again.
+NOT_ANSWERS = frozenset(
+    {
+        "greet",
+        "goodbye",
+        "thank",
+        "bot_challenge",
+        "check_progress",
+        "request_human",
+        "inform_order_id",
+        "file_complaint",
+        "request_aftersale",
+        "request_reminder",
+        "out_of_scope",
+        "stop",
+        "restart",
+    }
+)
+
+
 class ValidateInterventionForm(FormValidationAction):
-    """Validates the intervention form's answers; a knowledge question asked instead of
-    an answer is answered and the slot asked again."""
+    """Validates the intervention form's answers: each slot keeps only a message that
+    answers its question (intent, entities and words); a knowledge question asked
+    instead is answered, anything else is left to the rules, and the form asks again."""
 
     def name(self) -> str:
         """rasa-sdk derives the form (intervention_form) from this name."""
         return "validate_intervention_form"
 
+    @staticmethod
+    def _asked(tracker: Tracker, slot: str) -> bool:
+        """Whether the latest message was the answer to ``slot``'s question (rather than
+        a value filled in before the form asked, validated again on activation)."""
+        return bool(tracker.get_slot("requested_slot") == slot)
+
     def validate_problem(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Keep a problem of kb/problems.yml; anything else is asked again."""
+        """Keep a problem of kb/problems.yml said in words or by button; anything else
+        (noise the NLU happened to read as a report among them) is asked again."""
+        said = tracker.latest_message.get("text") or ""
+        noise = not is_payload(said) and (not has_content(said, 2) or len(said) > MAX_DESCRIPTION)
+        if self._asked(tracker, "problem") and noise:
+            return {"problem": None}
         return {"problem": value if value in problems() else None}
 
     def validate_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Keep 2 to MAX_DESCRIPTION characters of the buyer's own words."""
-        if value is None or is_payload(str(value)):  # cleared, or a button: ask again
+        """Keep 2 to MAX_DESCRIPTION characters of the buyer's own words that describe the
+        case: not a question, a button, another request, noise or a yes/no."""
+        if value is None:  # cleared (validated again after a rejection): nothing to say
             return {"description": None}
-        if _answered_question(dispatcher, tracker):
+        text = str(value).strip()
+        if not self._asked(tracker, "description"):
+            return {"description": text if has_content(text) else None}
+        if is_payload(text) or _answered_question(dispatcher, tracker):
             return {"description": None}
-        text = str(value or "").strip()
-        if len(text) < 2 or len(text) > MAX_DESCRIPTION:
+        intent = tracker.get_intent_of_latest_message()
+        # A report that describes the case is a description even as a question ("……
+        # 不给退怎么办"); a bare "卖家不发货怎么办" is not. out_of_scope is no verdict here: a
+        # description is often read as one, and a real out-of-scope question is a question.
+        question = is_question(plain(text))
+        if (
+            (intent in NOT_ANSWERS and intent != "out_of_scope")
+            or intent in ("affirm", "deny")
+            or (question and not (intent in problems() and describes_the_case(text, intent)))
+            or not has_content(text)
+            or len(text) > MAX_DESCRIPTION
+        ):
             dispatcher.utter_message(response="utter_description_invalid", longest=MAX_DESCRIPTION)
             return {"description": None}
-        return {"description": text}
+        return {"description": description_from(text) or text}
 
     def validate_evidence(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -226,14 +466,71 @@ class ValidateInterventionForm(FormValidationAction):
             return {"evidence": None}
         if isinstance(value, list):
             names = evidence_names()
-            if all(v in names or v.startswith("other:") for v in value):  # parsed earlier
+            if all(v in names or str(v).startswith("other:") for v in value):  # parsed earlier
                 return {"evidence": value}
             value = " ".join(map(str, value))  # Rasa wraps free text in a list for list slots
-        if is_payload(str(value)):
+        text = str(value)
+        if is_payload(text) or _answered_question(dispatcher, tracker) or is_question(plain(text)):
             return {"evidence": None}
-        if _answered_question(dispatcher, tracker):
+        named = parse_evidence(text)
+        # Items named by their keywords answer the question whatever the intent ("有聊天
+        # 记录" is often read as out_of_scope); the buyer's own words only when the intent
+        # is not something else.
+        kept_as_said = named is not None and all(i.startswith("other:") for i in named) and named
+        if kept_as_said and tracker.get_intent_of_latest_message() in NOT_ANSWERS:
             return {"evidence": None}
-        return {"evidence": parse_evidence(str(value or ""))}
+        return {"evidence": named}
+
+    def validate_confirm_filing(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """True only on an explicit yes to the summary; a change of the summary clears
+        what is to change (the form asks it again); "订单错了" ends the form to choose
+        the order again; a plain no ends it without filing."""
+        if value is None or isinstance(value, bool):
+            return {"confirm_filing": value}
+        text = str(value)
+        intent = tracker.get_intent_of_latest_message()
+        edit = summary_edit(text) if not is_payload(text) else None
+        if edit is not None:
+            part, new = edit
+            if part == "order":
+                return {"confirm_filing": False, "order_id": None}
+            if part == "description" and new and has_content(new) and len(new) <= MAX_DESCRIPTION:
+                return {"description": new, "confirm_filing": None}
+            return {part: None, "confirm_filing": None}
+        if not is_words(text) or len(trim(text)) > LONGEST_YES:
+            intent = None  # noise, or a long text, the NLU happened to read as a yes or no
+        if intent == "affirm":
+            return {"confirm_filing": True}
+        if intent == "deny":
+            if any(w in plain(text) for w in form_words("change_markers")):
+                dispatcher.utter_message(response="utter_what_to_change")
+                return {"confirm_filing": None}
+            return {"confirm_filing": False}
+        if not _answered_question(dispatcher, tracker):
+            dispatcher.utter_message(response="utter_confirm_filing_help")
+        return {"confirm_filing": None}
+
+
+class ActionReplyToOffer(Action):
+    """A knowledge-question intent while the offer to file stands: right after the offer,
+    words that name evidence ("有聊天记录和照片") accept it with the evidence kept;
+    anything else is the question it reads as, and is answered."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_reply_to_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Start the form (the evidence filled in), or answer the question; no events then."""
+        text = tracker.latest_message.get("text") or ""
+        if accepts_offer(tracker, "faq", text):
+            return start_filing(tracker, "faq", text)
+        answer_question(dispatcher, tracker)
+        return []
 
 
 class ActionAskEvidence(Action):
@@ -307,10 +604,25 @@ class ActionFileIntervention(BuyerAction):
     ) -> list[EventType]:
         """File (or find the open intervention, or say why not); clear the form's slots."""
         reset = [SlotSet(slot, None) for slot in (*FILING_SLOTS, AFTERSALE_SLOT)]
+        order_id = tracker.get_slot("order_id")
+        if not tracker.get_slot("confirm_filing") and order_id is None:
+            # "订单错了" at the summary: choose the order again, the buyer's words kept.
+            result = await call(
+                disputes.assess,
+                buyer_id=buyer,
+                problem=tracker.get_slot("problem"),
+                platform=tracker.get_slot("platform"),
+            )
+            dispatcher.utter_message(response="utter_choose_another_order")
+            ActionCheckEligibility._offer_candidates(dispatcher, result)
+            return [
+                SlotSet("confirm_filing", None),
+                SlotSet(AFTERSALE_SLOT, None),
+                SlotSet("eligibility", "choose_order"),
+            ]
         if not tracker.get_slot("confirm_filing"):
             dispatcher.utter_message(response="utter_filing_cancelled")
             return reset
-        order_id = tracker.get_slot("order_id")
         try:
             filing = await call(
                 disputes.file_intervention,

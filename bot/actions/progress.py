@@ -12,16 +12,18 @@ from bot.actions.common import (
     button_title,
     call,
     label,
+    labels,
     local_time,
     order_button,
     order_line,
     say_order_not_found,
     template,
 )
+from jieru import config
 from jieru.kb.policy import load_policy
 from jieru.rules.facts import OrderFacts
 from jieru.services import overview, progress
-from jieru.services.errors import OrderNotFound
+from jieru.text import normalize
 
 # How many orders one progress answer lists.
 MAX_ORDERS = 5
@@ -52,8 +54,17 @@ def progress_text(order: OrderFacts) -> str:
     return "\n".join(lines)
 
 
+def asks_for_all(tracker: Tracker) -> bool:
+    """Whether the buyer asked about every order ("全部订单的进度", or the button)."""
+    if next(tracker.get_latest_entity_values("progress_scope"), None) == "all":
+        return True
+    said = normalize(tracker.latest_message.get("text") or "")
+    return any(marker in said for marker in labels()["all_orders_markers"])
+
+
 class ActionCheckProgress(BuyerAction):
-    """Progress of one order (by number) or of everything still under way."""
+    """Progress of the order the buyer names, else of the one the conversation is about
+    (with what to do now; the rest only on request), else of everything under way."""
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -65,28 +76,39 @@ class ActionCheckProgress(BuyerAction):
         """Speak one message per order; remember the order when one was named."""
         said = next(tracker.get_latest_entity_values("order_id"), None)
         order_id = str(said) if said else None
-        if order_id:
-            try:
-                active = [await call(progress.buyer_order, buyer_id=buyer, order_id=order_id)]
-            except OrderNotFound:
-                say_order_not_found(dispatcher, order_id)
+        current = None if order_id or asks_for_all(tracker) else tracker.get_slot("order_id")
+        orders = await call(progress.buyer_orders, buyer_id=buyer)
+        wanted = order_id or current
+        if wanted:
+            order = next((o for o in orders if o.id == wanted), None)
+            if order is None:
+                say_order_not_found(dispatcher, wanted)
                 return [SlotSet("order_id", None)]
-        else:
-            orders = await call(progress.buyer_orders, buyer_id=buyer)
-            if not orders:
-                dispatcher.utter_message(response="utter_no_orders")
-                return []
-            active = [o for o in orders if progress.is_active(o)]
-            if not active:
-                dispatcher.utter_message(response="utter_nothing_in_progress")
-                return []
-        dispatcher.utter_message(response="utter_progress_header")
-        for order in active[:MAX_ORDERS]:
+            self._speak(dispatcher, [order], header="utter_progress_current")
+            more = [o for o in orders if o.id != order.id and progress.is_active(o)]
+            if current and more:
+                dispatcher.utter_message(response="utter_progress_more", count=len(more))
+            return [SlotSet("order_id", order.id)]
+        if not orders:
+            dispatcher.utter_message(response="utter_no_orders")
+            return []
+        active = [o for o in orders if progress.is_active(o)]
+        if not active:
+            dispatcher.utter_message(response="utter_nothing_in_progress")
+            return []
+        self._speak(dispatcher, active[:MAX_ORDERS], header="utter_progress_header")
+        return []
+
+    @staticmethod
+    def _speak(dispatcher: CollectingDispatcher, orders: list[OrderFacts], header: str) -> None:
+        """The header, then each order's progress with its next step and a button."""
+        dispatcher.utter_message(response=header)
+        for order in orders:
+            steps = [s.line for s in overview.next_steps([order], now=config.now())]
             dispatcher.utter_message(
-                text=progress_text(order),
+                text="\n".join([progress_text(order), *steps]),
                 buttons=[order_button(order) | {"title": button_title("can_i_apply")}],
             )
-        return [SlotSet("order_id", order_id)] if order_id else []
 
 
 # ----- What the bot says first when the widget opens (jieru/services/overview.py) -----

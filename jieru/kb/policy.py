@@ -45,7 +45,7 @@ SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "policy.schem
 
 # Template fields every text may use, and those that only make sense for some rules.
 BASE_FIELDS = frozenset(
-    {"platform", "order_id", "title", "shop", "aftersale_id", "aftersale_status", "at"}
+    {"platform", "order_id", "title", "shop", "aftersale_id", "aftersale_status", "at", "since"}
 )
 WAIT_FIELDS = frozenset({"anchor", "wait", "elapsed"})
 WAITING_FIELDS = WAIT_FIELDS | {"eligible_from", "remaining"}
@@ -219,6 +219,7 @@ def _template_problems(where: str, text: str, allowed: set[str] | frozenset[str]
     problems = [f"{where}: unknown field {{{root}}}" for root in sorted(roots - set(allowed))]
     times = set(_schema()["$defs"]["field"]["enum"])
     for name in names:
-        if name.startswith("at[") and name[3:-1] not in times:
+        field = name.split("[", 1)[1][:-1] if "[" in name else None
+        if field is not None and field not in times:
             problems.append(f"{where}: {{{name}}} is not a timestamp field")
     return problems

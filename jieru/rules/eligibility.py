@@ -197,18 +197,21 @@ class _Case:
         )
 
     def values(self) -> _Fallback:
-        at = _Fallback()
+        # {at[paid_at]}: when it happened; {since[paid_at]}: how long ago ("5 天 3 小时").
+        at, since = _Fallback(), _Fallback()
         for holder in (self.order, self.aftersale):
             for f in fields(holder) if holder else ():
                 value = getattr(holder, f.name)
                 if f.name.endswith("_at") and isinstance(value, datetime):
                     at[f.name] = self.format(value)
+                    since[f.name] = format_duration(self.now - value)
         values = _Fallback(
             platform=self.policy.name,
             order_id=self.order.id,
             title=self.order.title,
             shop=self.order.shop_name,
             at=at,
+            since=since,
         )
         if self.aftersale:
             values["aftersale_id"] = self.aftersale.id

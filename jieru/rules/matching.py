@@ -7,6 +7,7 @@ from typing import Any
 
 from jieru.rules.facts import AfterSaleFacts, OrderFacts
 from jieru.rules.transitions import SETTLED_AFTERSALE_STATUSES
+from jieru.text import is_chinese
 
 Criteria = Sequence[Mapping[str, Any]]
 
@@ -45,3 +46,29 @@ def rank(orders: Iterable[OrderFacts], criteria: Criteria) -> list[OrderFacts]:
     fitting = [(s, o) for s, o in scored if s > 0]
     fitting.sort(key=lambda so: (so[0], so[1].created_at), reverse=True)
     return [o for _, o in fitting]
+
+
+def _bigrams(text: str) -> set[str]:
+    """Adjacent pairs of Chinese characters: the smallest piece of a product name."""
+    return {a + b for a, b in zip(text, text[1:], strict=False) if is_chinese(a) and is_chinese(b)}
+
+
+def pick(
+    candidates: Sequence[OrderFacts], said: str, ordinals: Mapping[str, int]
+) -> OrderFacts | None:
+    """The one candidate the buyer's words point at, or None.
+
+    ``said`` is the buyer's message (simplified). An ordinal word of ``ordinals``
+    ("第二" → 2, "最后" → -1) picks by position in ``candidates`` as they were shown;
+    otherwise words of exactly one candidate's title ("耳机那单") pick it. Title words
+    that several candidates share tell nothing and are ignored.
+    """
+    for word, position in ordinals.items():
+        if word in said:
+            index = position - 1 if position > 0 else len(candidates) + position
+            return candidates[index] if 0 <= index < len(candidates) else None
+    words = [_bigrams(o.title) for o in candidates]
+    shared = {w for i, ws in enumerate(words) for w in ws if any(w in o for o in words[i + 1 :])}
+    said_words = _bigrams(said)
+    hits = [o for o, ws in zip(candidates, words, strict=True) if (ws - shared) & said_words]
+    return hits[0] if len(hits) == 1 else None

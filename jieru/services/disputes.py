@@ -15,7 +15,7 @@ from jieru.kb.policy import load_policy
 from jieru.rules.deadlines import intervention_deadlines
 from jieru.rules.eligibility import evaluate
 from jieru.rules.facts import Decision, OrderFacts, Verdict
-from jieru.rules.matching import rank
+from jieru.rules.matching import pick, rank
 from jieru.services import transaction
 from jieru.services.errors import OrderNotFound
 
@@ -70,10 +70,17 @@ def assess(
     order_id: str | None = None,
     problem: str | None = None,
     platform: str | None = None,
+    said: str | None = None,
+    list_shown: bool = False,
+    confirmed: bool = False,
 ) -> Assessment:
-    """Identify the order (by number, else by fit to the problem, the conversation's
-    platform first) and decide on it, in one transaction.
+    """Identify the order (by number, else by the buyer's words, else by fit to the
+    problem, the conversation's platform first) and decide on it, in one transaction.
 
+    ``said`` (the buyer's message, simplified) picks among the candidates by product
+    name ("耳机那单"); when ``list_shown`` (the candidates were offered as the last
+    question) also by position ("第二个"), and ``confirmed`` (a yes to "是这笔订单吗？")
+    takes a lone candidate.
     An unknown number comes back as ``unknown_order_id`` with the candidates the buyer
     may mean instead. An order that exists but belongs to another buyer reads exactly
     like one that does not exist.
@@ -88,7 +95,15 @@ def assess(
         orders = [
             repository.to_facts(o) for o in repository.list_orders(session, buyer_id=buyer_id)
         ]
-    return replace(_candidates(orders, problem, platform), unknown_order_id=order_id or None)
+    found = _candidates(orders, problem, platform)
+    if not order_id and found.candidates:
+        ordinals = load_yaml("labels.yml")["ordinals"] if list_shown else {}
+        chosen = pick(found.candidates, said or "", ordinals)
+        if chosen is None and list_shown and confirmed and len(found.candidates) == 1:
+            chosen = found.candidates[0]
+        if chosen is not None:
+            return Assessment(Lookup.FOUND, chosen, decide(chosen, now=now))
+    return replace(found, unknown_order_id=order_id or None)
 
 
 def _candidates(orders: list[OrderFacts], problem: str | None, platform: str | None) -> Assessment:

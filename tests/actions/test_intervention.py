@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
@@ -16,6 +16,7 @@ from bot.actions.intervention import (
     ActionAskEvidence,
     ActionCheckEligibility,
     ActionFileIntervention,
+    ActionReplyToOffer,
     ValidateInterventionForm,
     parse_evidence,
 )
@@ -84,11 +85,12 @@ async def test_eligible_after_the_36_hour_window(bot_db):
         entities=order_entity(ORDER),
     )
     events, messages = await run_action(ActionCheckEligibility(), tracker)
+    # "卖家拒绝退款" names the problem without describing the case: no description.
     assert events == [
         SlotSet("problem", "report_refund_refused"),
         SlotSet("order_id", ORDER),
         SlotSet("platform", "jd"),
-        *CLEARED,
+        SlotSet("confirm_filing", None),
         SlotSet("aftersale_id", "AS-70001"),  # once: the decision's service order
         SlotSet("eligibility", "eligible"),
     ]
@@ -103,7 +105,7 @@ async def test_not_yet_inside_the_window_says_when(bot_db, monkeypatch):
     assert events == [
         SlotSet("order_id", ORDER),
         SlotSet("platform", "jd"),
-        *CLEARED,
+        SlotSet("confirm_filing", None),
         SlotSet("aftersale_id", "AS-70001"),
         SlotSet("eligibility", "not_yet"),
     ]
@@ -264,7 +266,7 @@ async def test_the_confirmation_question_summarises_the_filing(bot_db):
     assert responses_of(messages) == ["utter_filing_summary", "utter_confirm_filing_question"]
     summary = messages[0]
     assert "蓝牙耳机" in summary["order_line"]
-    assert (summary["problem"], summary["evidence"]) == ("卖家拒绝退款怎么办", "聊天记录")
+    assert (summary["problem"], summary["evidence"]) == ("卖家拒绝退款", "聊天记录")
 
 
 async def test_the_confirmation_question_leaves_the_form_when_the_order_is_not_the_buyers(bot_db):
@@ -278,13 +280,17 @@ async def test_the_confirmation_question_leaves_the_form_when_the_order_is_not_t
 
 async def test_description_bounds(domain):
     form = ValidateInterventionForm()
-    tracker = make_tracker(text="x", intent="report_refund_refused")
+    tracker = make_tracker(
+        text="x", intent="report_refund_refused", slots={"requested_slot": "description"}
+    )
     for text, ok in [
         ("", False),
         ("好", False),
         ("商家拒收退货", True),
         ("长" * 501, False),
-        ("😡退款！' OR 1=1 --", True),
+        ("😡退款被拒！' OR 1=1 --", True),  # kept as text, never run
+        ("😡😡😡", False),
+        ("asdfgh", False),
     ]:
         dispatcher = CollectingDispatcher()
         result = form.validate_description(text, dispatcher, tracker, domain)
@@ -323,7 +329,17 @@ async def test_evidence_answer_is_kept_and_a_real_question_is_answered(domain, t
         ("有聊天记录", ["chat_record"]),
         ("聊天截图和照片都有", ["trade_record", "chat_record", "photo"]),
         ("拍了开箱视频", ["photo", "unboxing_video"]),
-        ("卖家承认了是他们的问题", ["other:卖家承认了是他们的问题"]),
+        # Not an answer to "which evidence do you have": asked again.
+        ("卖家承认了是他们的问题", None),
+        ("已经签收了", None),
+        # A negated item names nothing; traditional text reads the same.
+        ("没有聊天记录，只有照片", ["photo"]),
+        ("有截圖", ["trade_record"]),
+        ("有发票", ["other:有发票"]),
+        ("啥都没有", []),
+        ("一个也没有", []),
+        ("没问题，提交", None),
+        ("页面上写的是纯棉", None),
     ],
 )
 def test_parse_evidence(text, expected):
@@ -410,3 +426,218 @@ async def test_a_bug_in_the_service_is_not_told_as_order_not_found(bot_db, monke
     monkeypatch.setattr(disputes, "file_intervention", broken)
     with pytest.raises(KeyError):
         await run_action(ActionFileIntervention(), make_tracker(intent="affirm", slots=FILING))
+
+
+# --- typed text (issue 13): the offer, choosing an order, the form's answers ---
+
+COARSE = "3901122334455"  # b1001's Taobao coat: paid, not shipped, nothing requested
+AT_THE_OFFER = {
+    "eligibility": "eligible",
+    "order_id": ORDER,
+    "platform": "jd",
+    "problem": "report_refund_refused",
+}
+# The bot's last turn: it decided on the order and offered to file.
+OFFERED = [{"event": "action", "name": "action_check_eligibility"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("帮我申请吧", "request_intervention", []),
+        ("行，申请", "affirm", []),
+        (
+            "东西收到就坏了，卖家说是我弄的",
+            "report_bad_item",
+            [
+                SlotSet("problem", "report_bad_item"),
+                SlotSet("description", "东西收到就坏了，卖家说是我弄的"),
+            ],
+        ),
+        (
+            "帮我申请介入，耳机左耳没声音商家不认",
+            "request_intervention",
+            [SlotSet("description", "耳机左耳没声音商家不认")],
+        ),
+    ],
+)
+async def test_a_typed_yes_to_the_offer_starts_the_form_with_what_it_says(
+    bot_db, text, intent, expected
+):
+    tracker = make_tracker(text=text, intent=intent, slots=AT_THE_OFFER, events=OFFERED)
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert events == [*expected, FollowupAction("intervention_form")]
+    assert messages == []
+
+
+async def test_a_report_that_is_a_question_at_the_offer_is_decided_again(bot_db):
+    tracker = make_tracker(
+        text="卖家拒绝退款怎么办",
+        intent="report_refund_refused",
+        slots=AT_THE_OFFER,
+        events=OFFERED,
+    )
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert events[-1] == SlotSet("eligibility", "eligible")
+    assert responses_of(messages) == ["utter_order_header", None, "utter_offer_filing"]
+
+
+async def test_another_order_number_at_the_offer_is_not_a_yes(bot_db):
+    tracker = make_tracker(
+        text=f"帮我申请 {COARSE}",
+        intent="request_intervention",
+        entities=order_entity(COARSE),
+        slots=AT_THE_OFFER,
+        events=OFFERED,
+    )
+    events, _ = await run_action(ActionCheckEligibility(), tracker)
+    assert SlotSet("order_id", COARSE) in events
+    assert not any(e.get("event") == "followup" for e in events)
+
+
+async def test_evidence_named_at_the_offer_accepts_it_and_a_question_is_answered():
+    selector = {"faq": {"response": {"intent_response_key": "faq/evidence"}}}
+    said = make_tracker(
+        text="有聊天记录和照片",
+        intent="faq",
+        slots=AT_THE_OFFER,
+        events=OFFERED,
+        response_selector=selector,
+    )
+    events, messages = await run_action(ActionReplyToOffer(), said)
+    assert events == [
+        SlotSet("evidence", ["chat_record", "photo"]),
+        FollowupAction("intervention_form"),
+    ]
+    assert messages == []
+    asked = make_tracker(
+        text="需要什么凭证？",
+        intent="faq",
+        slots=AT_THE_OFFER,
+        events=OFFERED,
+        response_selector=selector,
+    )
+    events, messages = await run_action(ActionReplyToOffer(), asked)
+    assert events == []
+    assert len(messages) == 1 and "凭证" in messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots", "chosen"),
+    [
+        # Both of b1001's orders were offered for "申请介入" (no problem named).
+        ("第二个", "inform_order_id", {"eligibility": "choose_order"}, COARSE),
+        ("最后一个", "inform_order_id", {"eligibility": "choose_order"}, COARSE),
+        ("耳机那单", "inform_order_id", {"eligibility": "choose_order"}, ORDER),
+        ("大衣那个", "inform_order_id", {}, COARSE),  # a product name needs no list
+        # The one order offered for a refused refund, confirmed by a yes.
+        (
+            "对，就是这个",
+            "affirm",
+            {"eligibility": "choose_order", "problem": "report_refund_refused"},
+            ORDER,
+        ),
+    ],
+)
+async def test_an_order_is_chosen_by_position_product_or_yes(bot_db, text, intent, slots, chosen):
+    tracker = make_tracker(text=text, intent=intent, slots=slots)
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert SlotSet("order_id", chosen) in events
+    assert messages[0]["response"] == "utter_order_header"
+
+
+async def test_an_ordinal_without_a_list_shown_chooses_nothing(bot_db):
+    events, messages = await run_action(
+        ActionCheckEligibility(), make_tracker(text="第二个", intent="inform_order_id")
+    )
+    assert events[-1] == SlotSet("eligibility", "choose_order")
+    assert responses_of(messages) == ["utter_choose_order"]
+
+
+def _in_form(text: str, intent: str, slot: str, **extra: Any) -> Any:
+    slots = {**FILING, "confirm_filing": None, "requested_slot": slot, **extra}
+    return make_tracker(text=text, intent=intent, slots=slots, active_loop="intervention_form")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("查一下我的介入进度", "check_progress"),
+        ("你好", "greet"),
+        ("好的", "affirm"),
+        ("今天天气怎么样", "out_of_scope"),
+        ("我要投诉这个卖家", "file_complaint"),
+        ("🙂🙂🙂", "nlu_fallback"),
+        ("qwe", "nlu_fallback"),
+        ("asdkjh qweoiu", "report_refund_refused"),
+        ("耳机坏了卖家不退款" * 250, "report_refund_refused"),  # 2,250 characters
+    ],
+)
+def test_a_non_answer_is_never_the_description(domain, text, intent):
+    dispatcher = CollectingDispatcher()
+    tracker = _in_form(text, intent, "description")
+    result = ValidateInterventionForm().validate_description(text, dispatcher, tracker, domain)
+    assert result == {"description": None}
+
+
+def test_a_report_phrased_as_a_question_is_a_description(domain):
+    text = "商家说是我摔坏的，不给退怎么办"
+    tracker = _in_form(text, "report_refund_refused", "description")
+    result = ValidateInterventionForm().validate_description(
+        text, CollectingDispatcher(), tracker, domain
+    )
+    assert result == {"description": text}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected", "spoken"),
+    [
+        ("确认提交", "affirm", {"confirm_filing": True}, []),
+        ("/affirm", "affirm", {"confirm_filing": True}, []),
+        ("不用了", "deny", {"confirm_filing": False}, []),
+        ("不对", "deny", {"confirm_filing": None}, ["utter_what_to_change"]),
+        (
+            "说明改成：耳机右耳也坏了，商家不认",
+            "report_bad_item",
+            {"description": "耳机右耳也坏了，商家不认", "confirm_filing": None},
+            [],
+        ),
+        ("改说明", "nlu_fallback", {"description": None, "confirm_filing": None}, []),
+        ("凭证写错了", "nlu_fallback", {"evidence": None, "confirm_filing": None}, []),
+        ("不对，订单错了", "deny", {"confirm_filing": False, "order_id": None}, []),
+        ("嗯嗯嗯？", "nlu_fallback", {"confirm_filing": None}, ["utter_confirm_filing_help"]),
+        ("ok", "affirm", {"confirm_filing": True}, []),
+        # Noise the NLU happened to read as a yes is not one.
+        ("asdkjh qweoiu", "affirm", {"confirm_filing": None}, ["utter_confirm_filing_help"]),
+    ],
+)
+def test_the_summary_is_confirmed_only_by_a_yes_and_changed_in_words(
+    domain, text, intent, expected, spoken
+):
+    dispatcher = CollectingDispatcher()
+    tracker = _in_form(text, intent, "confirm_filing")
+    result = ValidateInterventionForm().validate_confirm_filing(text, dispatcher, tracker, domain)
+    assert result == expected
+    assert responses_of(dispatcher.messages) == spoken
+
+
+async def test_wrong_order_at_the_summary_offers_the_orders_again_and_files_nothing(bot_db):
+    slots = {**FILING, "confirm_filing": False, "order_id": None, "eligibility": "eligible"}
+    events, messages = await run_action(
+        ActionFileIntervention(), make_tracker(text="订单错了", intent="deny", slots=slots)
+    )
+    assert events == [
+        SlotSet("confirm_filing", None),
+        SlotSet("aftersale_id", None),
+        SlotSet("eligibility", "choose_order"),
+    ]
+    assert responses_of(messages)[0] == "utter_choose_another_order"
+    assert count(bot_db, Intervention) == 0
+
+
+def test_the_evidence_question_takes_an_item_whatever_the_intent(domain):
+    tracker = _in_form("有聊天记录", "out_of_scope", "evidence")
+    result = ValidateInterventionForm().validate_evidence(
+        "有聊天记录", CollectingDispatcher(), tracker, domain
+    )
+    assert result == {"evidence": ["chat_record"]}

@@ -26,7 +26,9 @@ async def test_progress(bot_db, with_number):
     tracker = make_tracker(text="进度", intent="check_progress", entities=entities)
     events, messages = await run_action(ActionCheckProgress(), tracker)
     assert events == ([SlotSet("order_id", ORDER)] if with_number else [])
-    assert messages[0]["response"] == "utter_progress_header"
+    # A named order is answered on its own; otherwise everything under way.
+    header = "utter_progress_current" if with_number else "utter_progress_header"
+    assert messages[0]["response"] == header
     body = "\n".join(m.get("text") or "" for m in messages)
     assert "AS-70001" in body and "商家已拒绝" in body
     assert all(b["title"] == "能不能申请介入？" for m in messages[1:] for b in m["buttons"])
@@ -51,6 +53,36 @@ async def test_progress_with_the_database_down(monkeypatch):
     )
     assert events == []
     assert responses_of(messages) == ["utter_service_unavailable"]
+
+
+# b1001's two orders are both under way: the rejected return and the unshipped coat.
+@pytest.mark.parametrize(
+    ("text", "entities", "spoken"),
+    [
+        # The order the conversation is about comes first, the rest on request.
+        ("查一下我的介入进度", [], ["utter_progress_current", None, "utter_progress_more"]),
+        ("全部订单的进度", [], ["utter_progress_header", None, None]),
+        (
+            "进度",
+            [{"entity": "progress_scope", "value": "all"}],
+            ["utter_progress_header", None, None],
+        ),
+    ],
+)
+async def test_progress_of_the_order_in_question_first(bot_db, text, entities, spoken):
+    tracker = make_tracker(
+        text=text, intent="check_progress", entities=entities, slots={"order_id": ORDER}
+    )
+    events, messages = await run_action(ActionCheckProgress(), tracker)
+    assert responses_of(messages) == spoken
+    assert "AS-70001" in messages[1]["text"]
+    if spoken[0] == "utter_progress_current":
+        assert events == [SlotSet("order_id", ORDER)]
+        # ...with what to do now (the engine's next step for the order).
+        assert "现在可以申请京东介入" in messages[1]["text"]
+        assert messages[2]["count"] == 1
+    else:
+        assert events == []
 
 
 # --- the overview on open ---

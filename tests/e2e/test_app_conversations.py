@@ -5,6 +5,7 @@ the database afterwards."""
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -134,3 +135,22 @@ def test_no_order_data_in_the_server_logs_at_info_level(base_url):
     text = "\n".join(Path(path).read_text(encoding="utf-8", errors="replace") for path in logs)
     for secret in (ORDER, "蓝牙耳机", "数码配件专营店", "199.00", "人为损坏", "卖家拒绝退款"):
         assert secret not in text, f"{secret!r} is in the server logs"
+
+
+def test_an_expired_session_starts_fresh_and_keeps_the_buyer(base_url):
+    """After an hour without a message (domain.yml session_config), the next message
+    opens a new session: what the old one had chosen is gone, the buyer is still known."""
+    buyer = Buyer(base_url, "b1003")
+    buyer.say("/restart")  # whatever earlier tests left in b1003's conversation
+    chose = text_of(buyer.say("卖家拒绝退款了"))
+    assert "哪一笔订单" in chose
+    # Age the buyer's last message by two hours (Rasa compares its timestamp with now).
+    aged = {"event": "user", "text": "卖家拒绝退款了", "timestamp": time.time() - 7200}
+    url = f"{base_url}/conversations/b1003/tracker/events"
+    assert httpx.post(url, json=aged, timeout=30).status_code == 200
+    progress = text_of(buyer.say("查一下进度"))
+    assert "这是您订单的最新进度" in progress and "羽绒服" in progress  # b1003's orders
+    tracker = httpx.get(f"{base_url}/conversations/b1003/tracker", timeout=30).json()
+    started = [e for e in tracker["events"] if e.get("name") == "action_session_start"]
+    assert len(started) >= 2  # the old session's start and the new one's
+    assert tracker["slots"]["eligibility"] is None  # slots are not carried over

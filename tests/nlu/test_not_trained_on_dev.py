@@ -1,4 +1,6 @@
-"""The real buyers' dev set measures the NLU; it must never be in the training data.
+"""The real buyers' dev set measures the NLU; it must never be in the training data, nor
+in the typed text of the conversation tests (tests/conversations), which would then
+measure it twice.
 
 No training example may be a near-duplicate of a dev row: after normalising (script,
 case, punctuation, spaces, entity markup) their character 4-gram sets may not overlap
@@ -44,6 +46,18 @@ def training_examples() -> list[str]:
     return examples
 
 
+def conversation_texts() -> list[str]:
+    """What the buyer types in the conversation test stories (button payloads aside)."""
+    texts = []
+    for path in sorted((PROJECT_ROOT / "tests" / "conversations").glob("test_*.yml")):
+        for story in yaml.safe_load(path.read_text(encoding="utf-8")).get("stories", []):
+            for step in story.get("steps", []):
+                text = str(step.get("user", "")).strip()
+                if text and not text.startswith("/"):
+                    texts.append(text)
+    return texts
+
+
 @pytest.fixture(scope="module")
 def dev_rows() -> list[str]:
     if not REAL_DEV.exists():
@@ -59,15 +73,26 @@ def test_normalise_folds_script_markup_and_punctuation() -> None:
     )
 
 
-def test_no_training_example_is_a_near_duplicate_of_a_dev_row(dev_rows: list[str]) -> None:
+def near_duplicates(examples: list[str], dev_rows: list[str]) -> list[tuple[str, str, float]]:
+    """(example, dev row, overlap) for every example too close to a dev row."""
     dev = [(text, normalise(text)) for text in dev_rows]
     dev_grams = [(text, norm, grams(norm)) for text, norm in dev]
     hits = []
-    for example in training_examples():
+    for example in examples:
         norm = normalise(example)
         mine = grams(norm)
         for text, dev_norm, theirs in dev_grams:
             overlap = len(mine & theirs) / len(mine | theirs)
             if norm == dev_norm or overlap > MAX_OVERLAP:
                 hits.append((example, text, round(overlap, 2)))
-    assert hits == []
+    return hits
+
+
+def test_no_training_example_is_a_near_duplicate_of_a_dev_row(dev_rows: list[str]) -> None:
+    assert near_duplicates(training_examples(), dev_rows) == []
+
+
+def test_no_typed_test_story_text_is_a_near_duplicate_of_a_dev_row(dev_rows: list[str]) -> None:
+    texts = conversation_texts()
+    assert len(texts) >= 100  # the stories are found: a wrong path must not pass silently
+    assert near_duplicates(texts, dev_rows) == []

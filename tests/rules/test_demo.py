@@ -26,7 +26,7 @@ E, NY, NA, IP, UN = (
 EXPECTED: dict[str, tuple[Verdict, str]] = {
     # b1001 张三
     "250312345678": (E, "jd.negotiation_window"),  # dispute 11-15 08:00, 124 h ago
-    "3901122334455": (NA, "taobao.no_aftersale"),  # awaiting shipment, nothing requested
+    "3901122334455": (NA, "taobao.not_shipped"),  # awaiting shipment, nothing requested
     "250398765432": (NY, "jd.negotiation_window"),  # dispute 10 h ago
     "250355501234": (NY, "jd.negotiation_window"),  # dispute 35 h ago
     "250377712345": (E, "jd.exchange_not_reshipped"),  # returned item received 80 h ago
@@ -59,7 +59,7 @@ EXPECTED: dict[str, tuple[Verdict, str]] = {
     "4102345678901": (UN, "tmall.no_rule"),
     "4103456789012": (UN, "tmall.no_aftersale"),
     "2611150234567890": (E, "pdd.merchant_rejected"),
-    "2611190345678901": (UN, "pdd.no_aftersale"),
+    "2611190345678901": (UN, "pdd.not_shipped"),
     "2611080456789012": (IP, "pdd.open_intervention"),
     # b1005 刘洋
     "5502233445566778899": (UN, "xianyu.no_aftersale"),
@@ -77,6 +77,12 @@ EXPECTED: dict[str, tuple[Verdict, str]] = {
     "250356756756": (NY, "jd.negotiation_window"),  # the open one of two service orders
     "2611010567890123": (UN, "pdd.no_rule"),  # pdd refunded: no rule for it
     "250367867867": (E, "jd.return_not_refunded"),  # return received 8 days ago
+    # b1007 陈晨: paid, not shipped, nothing requested
+    "4104567890123": (UN, "tmall.not_shipped"),
+    "5505566778899001122": (UN, "xianyu.not_shipped"),
+    # ... and shipped or delivered, nothing requested
+    "3913456789012": (NA, "taobao.no_aftersale"),
+    "2611160789012345": (UN, "pdd.no_aftersale"),
 }
 
 # NOT_YET orders: when they open, in local time.

@@ -145,7 +145,7 @@ def test_hand_back_resumes_the_bot_with_what_the_agent_set(agents_db, fake_rasa)
     ]
     assert events[4]["event"] == "bot" and events[4]["metadata"] == {"jieru_handback": True}
     assert events[4]["text"] == (
-        "人工客服已为您处理完毕，接下来由我继续为您服务。\n订单：250399887766\n问题：卖家拒绝退款怎么办\n"
+        "人工客服已为您处理完毕，接下来由我继续为您服务。\n订单：250399887766\n问题：卖家拒绝退款\n"
         "客服留言：已核实：商家拒绝理由不成立"
     )
 
