@@ -23,14 +23,6 @@ ORDER = "250312345678"  # b1001's JD order with a rejected return (demo data)
 WEBHOOK = "/webhooks/app/webhook"
 
 
-@pytest.fixture(scope="module")
-def base_url() -> str:
-    url = os.environ.get("JIERU_RASA_URL")
-    if not url:
-        pytest.skip("JIERU_RASA_URL not set: run through scripts/test.sh")
-    return url
-
-
 class Buyer:
     """One buyer's app session: every message is sent with their own token."""
 

@@ -22,14 +22,6 @@ ORDER = "250312345678"  # b1001's JD order with a rejected return (demo data)
 WAIT = 60
 
 
-@pytest.fixture(scope="module")
-def base_url() -> str:
-    url = os.environ.get("JIERU_RASA_URL")
-    if not url:
-        pytest.skip("JIERU_RASA_URL not set: run through scripts/test.sh")
-    return url
-
-
 class Tab:
     """One browser tab of a buyer: a socket that records what the bot sends."""
 
