@@ -113,7 +113,7 @@ def describes_the_case(text: str, problem: str | None = None) -> bool:
     return has_content(detail, DESCRIBES_THE_CASE)
 
 
-def description_from(text: str) -> str | None:
+def description_from(text: str, problem: str | None = None) -> str | None:
     """The case as the buyer described it in a report or a filing request ("帮我申请吧，
     东西收到就坏了" → "东西收到就坏了"); None when the words are a question or say nothing
     beyond the request."""
@@ -130,7 +130,7 @@ def description_from(text: str) -> str | None:
                 said, stripped = said[len(prefix) :], True
                 break
     said = trim(said)
-    return said if describes_the_case(said) and len(said) <= MAX_DESCRIPTION else None
+    return said if describes_the_case(said, problem) and len(said) <= MAX_DESCRIPTION else None
 
 
 class ActionCheckEligibility(BuyerAction):
@@ -158,7 +158,7 @@ class ActionCheckEligibility(BuyerAction):
         order_id = _order_id(tracker)
         problem = intent if intent in problems() else tracker.get_slot("problem")
         said = [SlotSet("problem", problem)] if problem != tracker.get_slot("problem") else []
-        described = description_from(text) if intent in problems() else None
+        described = description_from(text, intent) if intent in problems() else None
         if described:
             said.append(SlotSet("description", described))
         # The slot says a list of orders was the last thing offered to choose from.
@@ -273,7 +273,7 @@ def accepts_offer(tracker: Tracker, intent: str | None, text: str) -> bool:
     if not offered or is_question(plain(text)):
         return False
     if intent in problems():
-        return description_from(text) is not None
+        return description_from(text, intent) is not None
     return intent == "faq" and bool(parse_evidence(text))
 
 
@@ -282,7 +282,9 @@ def start_filing(tracker: Tracker, intent: str | None, text: str) -> list[EventT
     events: list[EventType] = []
     if intent in problems() and intent != tracker.get_slot("problem"):
         events.append(SlotSet("problem", intent))
-    described = description_from(text) if intent in (*problems(), "request_intervention") else None
+    described = (
+        description_from(text, intent) if intent in (*problems(), "request_intervention") else None
+    )
     if described:
         events.append(SlotSet("description", described))
     named = parse_evidence(text) if not described else None
