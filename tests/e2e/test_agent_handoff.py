@@ -12,12 +12,12 @@ import pytest
 
 from jieru.db import repository
 from jieru.services import agents, rasa_client, transaction
-from tests.e2e.test_app_conversations import Buyer, base_url, text_of  # noqa: F401  (base_url: a fixture)
+from tests.e2e.test_app_conversations import Buyer, text_of
 
 pytestmark = pytest.mark.servers
 
 
-def test_handoff_pause_agent_reply_and_hand_back(base_url):  # noqa: F811
+def test_handoff_pause_agent_reply_and_hand_back(base_url):
     buyer_id = f"e2e-agent-{uuid.uuid4().hex[:10]}"
     buyer = Buyer(base_url, buyer_id)
     first = text_of(buyer.say("/request_human"))
@@ -53,7 +53,7 @@ def latest_handoff(conversation_id: str):
         return row.reason, row.summary
 
 
-def test_an_angry_buyer_is_handed_off_before_asking(base_url):  # noqa: F811
+def test_an_angry_buyer_is_handed_off_before_asking(base_url):
     buyer_id = f"e2e-angry-{uuid.uuid4().hex[:10]}"
     said = text_of(
         Buyer(base_url, buyer_id).say("气死我了，等了二十天还不发货！！！你们到底管不管")
@@ -64,13 +64,13 @@ def test_an_angry_buyer_is_handed_off_before_asking(base_url):  # noqa: F811
     assert rasa_client.tracker(buyer_id)["paused"] is True
 
 
-def test_a_calm_question_is_answered_not_handed_off(base_url):  # noqa: F811
+def test_a_calm_question_is_answered_not_handed_off(base_url):
     buyer_id = f"e2e-calm-{uuid.uuid4().hex[:10]}"
     said = text_of(Buyer(base_url, buyer_id).say("京东介入在哪里申请"))
     assert "转接人工客服" not in said and rasa_client.tracker(buyer_id)["paused"] is False
 
 
-def test_the_second_miss_of_the_two_stage_fallback_hands_off(base_url):  # noqa: F811
+def test_the_second_miss_of_the_two_stage_fallback_hands_off(base_url):
     buyer_id = f"e2e-miss-{uuid.uuid4().hex[:10]}"
     buyer = Buyer(base_url, buyer_id)
     assert "我不太确定您的意思" in text_of(buyer.say("/nlu_fallback"))

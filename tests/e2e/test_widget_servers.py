@@ -19,12 +19,10 @@ from jieru.db import reminders as reminder_rows
 from jieru.db.session import get_sessionmaker
 from jieru.web import reminders as poller
 from jieru.web.uploads import router
-from tests.e2e import test_app_conversations as app_conversations
 from tests.e2e.test_app_conversations import Buyer
 from tests.services.images import photo
 
 pytestmark = pytest.mark.servers
-base_url = app_conversations.base_url  # the same fixture: the running Rasa server's URL
 
 
 def bot_texts(base_url: str, conversation: str) -> list[str]:
