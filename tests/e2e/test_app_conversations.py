@@ -137,7 +137,13 @@ def test_an_expired_session_starts_fresh_and_keeps_the_buyer(base_url):
     chose = text_of(buyer.say("卖家拒绝退款了"))
     assert "哪一笔订单" in chose
     # Age the buyer's last message by two hours (Rasa compares its timestamp with now).
-    aged = {"event": "user", "text": "卖家拒绝退款了", "timestamp": time.time() - 7200}
+    aged = {
+        "event": "user",
+        "text": "卖家拒绝退款了",
+        "timestamp": time.time() - 7200,
+        "parse_data": {"intent": {"name": "report_refund_refused", "confidence": 1.0}},
+        "input_channel": "app",
+    }
     url = f"{base_url}/conversations/b1003/tracker/events"
     assert httpx.post(url, json=aged, timeout=30).status_code == 200
     progress = text_of(buyer.say("查一下进度"))
