@@ -153,8 +153,9 @@ class ActionCheckEligibility(BuyerAction):
         (FOUND), else offer the orders the buyer may mean."""
         intent = tracker.get_intent_of_latest_message()
         text = tracker.latest_message.get("text") or ""
-        if accepts_offer(tracker, intent, text):
-            return start_filing(tracker, intent, text)
+        started = offer_reply(tracker, intent, text)
+        if started is not None:
+            return started
         order_id = _order_id(tracker)
         problem = intent if intent in problems() else tracker.get_slot("problem")
         said = [SlotSet("problem", problem)] if problem != tracker.get_slot("problem") else []
@@ -257,39 +258,35 @@ class ActionCheckEligibility(BuyerAction):
         ]
 
 
-def accepts_offer(tracker: Tracker, intent: str | None, text: str) -> bool:
-    """Whether the latest message answers "要我现在帮您提交平台介入申请吗？" with a yes:
-    a filing request for the order in question (no other order named), or, right after
-    the offer, the problem described or the evidence named instead of a plain yes."""
+def offer_reply(tracker: Tracker, intent: str | None, text: str) -> list[EventType] | None:
+    """The events that open the intervention form when the latest message answers
+    "要我现在帮您提交平台介入申请吗？" with a yes, with what the reply already said filled
+    in; None when it does not. A yes is a filing request for the order in question (no
+    other order named), or, right after the offer, the problem described or the evidence
+    named instead of a plain yes."""
     if tracker.get_slot("eligibility") != "eligible" or tracker.active_loop.get("name"):
-        return False
+        return None
     named = next(tracker.get_latest_entity_values("order_id"), None)
     if named and str(named) != tracker.get_slot("order_id"):
-        return False
-    if intent in ("request_intervention", "affirm"):
-        return True
-    # Right after the offer: the decision that made it, or an answer given meanwhile.
-    offered = last_action(tracker) in ("action_check_eligibility", "action_reply_to_offer")
-    if not offered or is_question(plain(text)):
-        return False
-    if intent in problems():
-        return description_from(text, intent) is not None
-    return intent == "faq" and bool(parse_evidence(text))
-
-
-def start_filing(tracker: Tracker, intent: str | None, text: str) -> list[EventType]:
-    """Open the intervention form, with what the reply already said filled in."""
-    events: list[EventType] = []
-    if intent in problems() and intent != tracker.get_slot("problem"):
-        events.append(SlotSet("problem", intent))
+        return None
     described = (
         description_from(text, intent) if intent in (*problems(), "request_intervention") else None
     )
+    evidence = parse_evidence(text) if not described else None
+    if intent not in ("request_intervention", "affirm"):
+        # Right after the offer: the decision that made it, or an answer given meanwhile.
+        offered = last_action(tracker) in ("action_check_eligibility", "action_reply_to_offer")
+        if not offered or is_question(plain(text)):
+            return None
+        if not (described if intent in problems() else (intent == "faq" and evidence)):
+            return None
+    events: list[EventType] = []
+    if intent in problems() and intent != tracker.get_slot("problem"):
+        events.append(SlotSet("problem", intent))
     if described:
         events.append(SlotSet("description", described))
-    named = parse_evidence(text) if not described else None
-    if named:
-        events.append(SlotSet("evidence", named))
+    if evidence:
+        events.append(SlotSet("evidence", evidence))
     return [*events, FollowupAction("intervention_form")]
 
 
@@ -478,7 +475,7 @@ class ValidateInterventionForm(FormValidationAction):
         # Items named by their keywords answer the question whatever the intent ("有聊天
         # 记录" is often read as out_of_scope); the buyer's own words only when the intent
         # is not something else.
-        kept_as_said = named is not None and all(i.startswith("other:") for i in named) and named
+        kept_as_said = bool(named) and all(i.startswith("other:") for i in named or ())
         if kept_as_said and tracker.get_intent_of_latest_message() in NOT_ANSWERS:
             return {"evidence": None}
         return {"evidence": named}
@@ -529,8 +526,9 @@ class ActionReplyToOffer(Action):
     ) -> list[EventType]:
         """Start the form (the evidence filled in), or answer the question; no events then."""
         text = tracker.latest_message.get("text") or ""
-        if accepts_offer(tracker, "faq", text):
-            return start_filing(tracker, "faq", text)
+        started = offer_reply(tracker, "faq", text)
+        if started is not None:
+            return started
         answer_question(dispatcher, tracker)
         return []
 
