@@ -36,11 +36,7 @@ def send(widget: Widget, text: str) -> None:
     box = widget.page.get_by_role("textbox", name="输入您的问题")
     box.fill(text)
     box.press("Enter")
-    bubble = widget.page.locator(".jw-msg.user", has_text=text).last
-    bubble.wait_for(timeout=REPLY_MS)
-    widget.page.wait_for_function(
-        "el => !el.textContent.includes('发送中')", arg=bubble.element_handle(), timeout=REPLY_MS
-    )
+    widget.wait_until_sent(text)
 
 
 def console_login(page, web_url: str, token: str) -> None:  # noqa: F811

@@ -14,6 +14,10 @@ import { strings } from "./strings.js";
 import { CSS } from "./styles.js";
 
 const ACK_TIMEOUT_MS = 10000;
+// A message whose acknowledgement does not come in time is sent again, with the same id
+// (the server answers a repeat with "duplicate"), this many times in all; after that it
+// stays pending and goes again on the next reconnect.
+const SEND_ATTEMPTS = 3;
 const OPEN_INTENT = "/open_chat";
 
 // Icons as SVG paths: no icon font or emoji glyph the buyer's system may lack.
@@ -175,11 +179,14 @@ export function init(userConfig) {
   }
 
   // --- sending ---
-  function emitMessage(message) {
+  function emitMessage(message, attempt = 1) {
     if (!socket || !socket.connected) return;
     const body = { message: message.text, id: message.id, metadata: { display: message.display || "" } };
     socket.timeout(ACK_TIMEOUT_MS).emit("user_uttered", body, (err, ack) => {
-      if (err) return; // no answer: still pending, sent again on reconnect (the server de-dups)
+      if (err) {
+        if (attempt < SEND_ATTEMPTS) emitMessage(message, attempt + 1);
+        return;
+      }
       if (ack && (ack.status === "accepted" || ack.status === "duplicate")) {
         conversation.update(message.id, { status: "sent" });
       } else {
