@@ -57,7 +57,7 @@ def commit() -> str:
         return "unknown"
 
 
-def report(results: list[Result], seconds: float, rasa_url: str) -> str:
+def report(results: list[Result], seconds: float, rasa_url: str, suite: Path = SUITE) -> str:
     n = len(results)
     contained = [r for r in results if r.contained]
     reached = [r for r in results if r.goal_reached]
@@ -68,10 +68,10 @@ def report(results: list[Result], seconds: float, rasa_url: str) -> str:
     not_given = [r for r in results if r.not_given]
     turns = sum(r.turns for r in results) / n if n else 0.0
     lines = [
-        "# Containment on the typed suite",
+        f"# Containment on {suite.stem}",
         "",
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · commit {commit()} · {rasa_url} · "
-        f"{n} conversations from {SUITE.relative_to(ROOT)} in {seconds:.0f} s",
+        f"{n} conversations from {suite.resolve().relative_to(ROOT)} in {seconds:.0f} s",
         "",
         "| figure | value |",
         "| --- | --- |",
@@ -115,13 +115,19 @@ def main(argv: list[str] | None = None) -> int:
         help="the orders file's 'as of' instant, when the servers' copy was imported with "
         "--rebase-from (scripts/run.sh); leave out when JIERU_CLOCK pins the clock",
     )
+    parser.add_argument(
+        "--suite",
+        type=Path,
+        default=SUITE,
+        help="the conversations file (default: the typed suite)",
+    )
     parser.add_argument("--only", nargs="*", help="conversation ids to play (default: all)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("--database-url or DATABASE_URL is needed")
 
-    conversations = load_suite()
+    conversations = load_suite(args.suite)
     if args.only:
         conversations = [c for c in conversations if c.id in set(args.only)]
     started = time.monotonic()
@@ -138,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             mark = "ok " if result.contained else "NOT"
             print(f"{mark} {c.id}", file=sys.stderr)
             results.append(result)
-    text = report(results, time.monotonic() - started, args.rasa_url)
+    text = report(results, time.monotonic() - started, args.rasa_url, args.suite)
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"containment-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.md"
     path.write_text(text, encoding="utf-8")

@@ -85,3 +85,14 @@ async def test_a_retrieved_tracker_changes_the_store_only_when_saved(domain):
     await store.save(tracker)
     saved = await store.retrieve("b1001")
     assert saved.latest_message.text == "转人工" and saved.get_slot("order_id") is None
+
+
+async def test_a_conversation_saved_without_events_is_retrieved_as_rasas_is(domain):
+    ours, rasas = InProcessTrackerStore(domain), InMemoryTrackerStore(domain)
+    for store in (ours, rasas):
+        await store.save(DialogueStateTracker("b1002", domain.slots))
+    assert state(await ours.retrieve("b1002")) == state(await rasas.retrieve("b1002"))
+    assert state(await ours.retrieve_full_tracker("b1002")) == state(
+        await rasas.retrieve_full_tracker("b1002")
+    )
+    assert len((await ours.retrieve("b1002")).events) == 0

@@ -48,13 +48,16 @@ class InProcessTrackerStore(InMemoryTrackerStore):
         if events is None:
             return None
         if not fetch_all_sessions:
-            # As Rasa's: only the last session, from its action_session_start on.
-            events = split_events(
+            # As Rasa's: only the last session, from its action_session_start on. A
+            # conversation saved before its first event (the REST API and the agents'
+            # side can create one) has no session at all and is returned empty.
+            sessions = split_events(
                 list(events),
                 ActionExecuted,
                 {"action_name": ACTION_SESSION_START_NAME},
                 include_splitting_event=True,
-            )[-1]
+            )
+            events = sessions[-1] if sessions else ()
         tracker = self.init_tracker(sender_id)
         tracker.events.extend(events)
         tracker.replay_events()
