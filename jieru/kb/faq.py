@@ -194,7 +194,9 @@ def answer(key: str, platform: str | None = None, question: str | None = None) -
     rest: list[dict[str, Any]] = []
     if question and not question.lstrip().startswith("/"):
         ignore = [*keys["ignore_words"], *(platform_name(p) for p in PLATFORMS)]
-        facts, rest = rank_facts(question, entry["facts"], ignore=ignore)
+        facts, rest = whole_process(question, spec, entry["facts"]) or rank_facts(
+            question, entry["facts"], ignore=ignore
+        )
     lines = [spec["heading"].format(name=name)]
     lines += [f"· {fact['text']}" for fact in facts]
     if rest:
@@ -256,6 +258,19 @@ def fact_scores(question: str, facts: Sequence[dict], ignore: Sequence[str] = ()
         overlap = sum(idf[g] for g in asked_grams & grams)
         scores.append(2.0 * hits + overlap)
     return scores
+
+
+def whole_process(
+    question: str, spec: dict, facts: Sequence[dict]
+) -> tuple[list[dict], list[dict]] | None:
+    """(the key's step facts in order; the others, in kb order) when ``question`` asks
+    for the whole process (a word of the key's ``whole_words``); None otherwise."""
+    steps = sorted((f for f in facts if "step" in f), key=lambda f: f["step"])
+    asked = _plain(question)
+    if not steps or not any(_plain(w) in asked for w in spec.get("whole_words", ())):
+        return None
+    ids = {id(f) for f in steps}
+    return steps, [f for f in facts if id(f) not in ids]
 
 
 def rank_facts(

@@ -83,3 +83,22 @@ def test_bad_input_gets_an_answer() -> None:
     for question in ["😀" * 50, "x" * 5000, "'; DROP TABLE orders; --", "   "]:
         a = faq.answer("evidence", "jd", question)
         assert a.known and a.shown
+
+
+@pytest.mark.parametrize(
+    "question", ["淘宝退货的流程是什么样", "淘寶退貨步驟", "退货退款整个怎么走"]
+)
+def test_a_question_about_the_whole_process_gets_every_step_in_order(question) -> None:
+    a = faq.answer("return_process", "taobao", question)
+    steps = sorted(
+        (f for f in facts("taobao", "return_process") if "step" in f), key=lambda f: f["step"]
+    )
+    assert list(a.shown) == [f["id"] for f in steps] and len(steps) == 4
+    assert [line[:5] for line in a.text.splitlines()[1:5]] == [f"· 第{n}步" for n in range(1, 5)]
+    assert a.more  # the notes beside the steps stay one click away
+
+
+def test_a_question_about_one_step_still_gets_that_step() -> None:
+    # No whole-process word: ranked as before.
+    a = faq.answer("return_process", "taobao", "卖家一直不确认退货怎么办")
+    assert a.shown[0] == "taobao.rp_confirm" and len(a.shown) < 4
