@@ -153,12 +153,15 @@ def faq_key_of(tracker: Tracker) -> str | None:
     return full.split("/", 1)[1] if "/" in full else None
 
 
-def answer_faq(dispatcher: CollectingDispatcher, key: str, tracker: Tracker) -> None:
+def answer_faq(
+    dispatcher: CollectingDispatcher, key: str, tracker: Tracker, question: str | None = None
+) -> None:
     """Say kb/'s answer to ``key`` for the conversation's platform (else the deployment's
-    default, else an overview of every platform), its facts ranked against the buyer's
-    latest message."""
+    default, else an overview of every platform), its facts ranked against ``question``
+    (default: the buyer's latest message)."""
     platform = tracker.get_slot("platform") or config.settings().default_platform
-    result = faq.answer(key, platform, tracker.latest_message.get("text"))
+    asked = question if question is not None else tracker.latest_message.get("text")
+    result = faq.answer(key, platform, asked)
     dispatcher.utter_message(text=result.text, buttons=result.buttons)
 
 

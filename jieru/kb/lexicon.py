@@ -35,6 +35,8 @@ _ORDER_ID = re.compile(
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _DATE = re.compile(r"(?:19|20)\d\d[ \-]\d{1,2}[ \-]\d{1,2}")
 _ORDER_CUE = re.compile(r"(订单|单号|order|no\.?)\s*:?\s*$")
+# Punctuation, spaces and symbols (emoji included): no words of their own.
+_NOT_WORDS = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Lexicon:
 
     forms: dict[str, tuple[str, str | None]]
     terms: tuple[str, ...]
+    follow_up: tuple[str, ...] = ()
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -69,6 +72,22 @@ class Lexicon:
             if value is not None:
                 found.append(EntityMatch(entity, value, m.start(), m.end()))
         return found
+
+    def platform_follow_up(self, normalised: str) -> str | None:
+        """The platform of a message that only names one ("淘宝的呢", "那拼多多呢？",
+        "京東呢"): the same question again for another platform. None when the message
+        says anything besides the platform and the follow-up words of kb/lexicon.yml."""
+        named = [m for m in self.find_entities(normalised) if m.entity == "platform"]
+        platforms = {m.value for m in named}
+        if len(platforms) != 1:
+            return None
+        rest, end = "", 0
+        for m in named:
+            rest, end = rest + normalised[end : m.start], m.end
+        rest += normalised[end:]
+        for word in sorted(self.follow_up, key=len, reverse=True):
+            rest = rest.replace(word, "")
+        return platforms.pop() if not _NOT_WORDS.sub("", rest) else None
 
     def find_all(self, normalised: str) -> list[EntityMatch]:
         """Order numbers and every lexicon entity in ``normalised`` text, by position."""
@@ -132,7 +151,8 @@ def parse_lexicon(data: dict) -> Lexicon:
     if problems:
         raise ValueError("kb/lexicon.yml: " + "; ".join(problems))
     terms = tuple(dict.fromkeys(normalize(t) for t in data.get("terms") or []))
-    return Lexicon(forms=forms, terms=terms)
+    follow_up = tuple(dict.fromkeys(normalize(w) for w in data.get("follow_up_words") or []))
+    return Lexicon(forms=forms, terms=terms, follow_up=follow_up)
 
 
 def load_lexicon() -> Lexicon:
@@ -155,3 +175,9 @@ def write_userdict(directory: str | Path) -> Path:
     # jieba's dictionary format has no comments, hence no "generated" header.
     path.write_text("\n".join(userdict_lines(load_lexicon())) + "\n", encoding="utf-8")
     return path
+
+
+def follow_up_platform(text: str) -> str | None:
+    """The platform a typed message asks the previous question again for ("淘宝的呢"),
+    or None (``Lexicon.platform_follow_up`` on the normalised text)."""
+    return load_lexicon().platform_follow_up(normalize(text)) if text else None

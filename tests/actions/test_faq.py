@@ -4,12 +4,18 @@ question asked first (issue 11)."""
 from __future__ import annotations
 
 import pytest
+from rasa_sdk.events import SlotSet
 
-from bot.actions.faq import ActionAnswerFaq
+from bot.actions.faq import FAQ_ASKED, ActionAnswerFaq
 from jieru.kb import faq
 from tests.actions.helpers import make_tracker, responses_of, run_action
 
 QUESTION = "介入在哪申请"
+
+
+def asked(key: str, question: str = QUESTION) -> dict:
+    """The event that remembers the question answered (what "淘宝的呢" asks again)."""
+    return SlotSet(FAQ_ASKED, {"key": key, "question": question})
 
 
 def faq_tracker(key: str | None = None, selected: str | None = None, **kwargs) -> object:
@@ -29,7 +35,7 @@ async def test_the_answer_is_kbs_for_the_conversations_platform(platform):
         ActionAnswerFaq(), faq_tracker(selected="where_to_apply", slots={"platform": platform})
     )
     expected = faq.answer("where_to_apply", platform, QUESTION)
-    assert events == []
+    assert events == [asked("where_to_apply")]
     assert messages == [{**messages[0], "text": expected.text, "buttons": expected.buttons}]
     assert messages[0].get("response") is None
 
@@ -39,14 +45,14 @@ async def test_a_buttons_key_wins_over_the_selector():
         ActionAnswerFaq(),
         faq_tracker(key="evidence", selected="where_to_apply", slots={"platform": "jd"}),
     )
-    assert events == []
+    assert events == [asked("evidence")]
     assert [m["text"] for m in messages] == [faq.answer("evidence", "jd", QUESTION).text]
 
 
 async def test_without_a_platform_every_platform_is_summarised(monkeypatch):
     monkeypatch.delenv("JIERU_DEFAULT_PLATFORM", raising=False)
     events, messages = await run_action(ActionAnswerFaq(), faq_tracker(selected="processing_time"))
-    assert events == []
+    assert events == [asked("processing_time")]
     assert [m["text"] for m in messages] == [faq.answer("processing_time", None, QUESTION).text]
 
 
@@ -76,7 +82,7 @@ async def test_the_facts_that_answer_the_question_come_first() -> None:
     )
     events, [message] = await run_action(ActionAnswerFaq(), tracker)
     expected = faq.answer("after_intervention", "taobao", "申请淘宝介入后还能和卖家协商吗")
-    assert events == []
+    assert events == [asked("after_intervention", "申请淘宝介入后还能和卖家协商吗")]
     assert message["text"] == expected.text and message["buttons"] == expected.buttons
     assert expected.shown[0] == "taobao.online_talk" and "3天举证期" not in message["text"]
     assert message["buttons"][0]["title"] == "看全部"
@@ -91,5 +97,28 @@ async def test_the_see_all_button_gets_every_fact() -> None:
         entities=[{"entity": "faq_key", "value": "after_intervention"}],
     )
     events, [message] = await run_action(ActionAnswerFaq(), tracker)
-    assert events == []
+    assert events == [asked("after_intervention", payload)]
     assert message["text"] == faq.answer("after_intervention", "taobao").text
+
+
+@pytest.mark.parametrize("follow_up", ["淘宝的呢", "那淘寶呢？", "淘宝也一样吗"])
+async def test_a_follow_up_naming_a_platform_asks_the_last_question_for_it(follow_up) -> None:
+    # The NLU reads such a message as anything; FollowUpPolicy sends it here.
+    tracker = make_tracker(
+        text=follow_up,
+        intent="affirm",
+        slots={
+            "platform": "taobao",
+            FAQ_ASKED: {"key": "vs_complaint", "question": "介入和投诉有啥区别"},
+        },
+    )
+    events, [message] = await run_action(ActionAnswerFaq(), tracker)
+    expected = faq.answer("vs_complaint", "taobao", "介入和投诉有啥区别")
+    assert events == []  # the question stays the one asked
+    assert message["text"] == expected.text and message["buttons"] == expected.buttons
+
+
+async def test_a_platform_alone_with_no_question_before_is_not_a_follow_up() -> None:
+    tracker = make_tracker(text="淘宝的呢", intent="affirm", slots={"platform": "taobao"})
+    events, messages = await run_action(ActionAnswerFaq(), tracker)
+    assert events == [] and responses_of(messages) == ["utter_ask_rephrase"]

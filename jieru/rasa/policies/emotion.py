@@ -18,8 +18,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from jieru import emotion
 
-# Above RulePolicy's 6: on a strong emotion this policy's 1.0 wins over a rule's 1.0.
-PRIORITY = 7
+# Above RulePolicy's 6 and FollowUpPolicy's 7: on a strong emotion this policy's 1.0
+# wins over theirs.
+PRIORITY = 8
 
 
 @DefaultV1Recipe.register(
