@@ -197,8 +197,13 @@ def say_facts_for_order(dispatcher: CollectingDispatcher, tracker: Tracker, plat
     knowledge question asked (the latest message's key, unless ``faq.order_decides``):
     kb/'s facts for the order's platform that answer it, when kb/ has them."""
     key = faq_key_of(tracker)
-    if key is None or key not in faq.faq_keys() or faq.order_decides(key):
-        return
+    if key is not None and key in faq.faq_keys() and not faq.order_decides(key):
+        say_facts(dispatcher, tracker, key, platform)
+
+
+def say_facts(dispatcher: CollectingDispatcher, tracker: Tracker, key: str, platform: str) -> None:
+    """kb/'s facts on ``key`` for ``platform`` that answer the latest message, without the
+    closing step or buttons (what follows says what to do next); nothing when kb/ has none."""
     result = faq.answer(key, platform, tracker.latest_message.get("text"), closing=False)
     if result.known:
         dispatcher.utter_message(text=result.text)
@@ -210,8 +215,11 @@ async def answer_knowledge_question(
     """The one place a knowledge question is routed: about the buyer's own order when the
     message names one (its number, or "猕猴桃那单") or, for a key the decision answers,
     says their case ("卖家拒绝退款了，能介入吗") — then action_check_eligibility says the
-    decision on it (and the key's facts); otherwise kb/'s answer (``answer_question``).
-    Inside a form the question is always answered from kb/ (the form then resumes)."""
+    decision on it (and the key's facts), or offers their orders that fit the case, after
+    the platform's facts when the platform is known ("虚拟商品被拒了多久能申请介入，淘宝的"
+    may ask the rule as much as about an order); otherwise kb/'s answer
+    (``answer_question``). Inside a form the question is always answered from kb/ (the
+    form then resumes)."""
     key = faq_key_of(tracker)
     buyer = buyer_id(tracker)
     text = tracker.latest_message.get("text") or ""
@@ -225,9 +233,12 @@ async def answer_knowledge_question(
             platform=tracker.get_slot("platform"),
         )
         found = await outage_guard(action, dispatcher, work, fallback=None)
-        if found is not None and (
-            found.names_an_order or (found.case and faq.order_decides(str(key)))
-        ):
+        if found is not None and found.names_an_order:
+            return [FollowupAction(CHECK_ELIGIBILITY)]
+        if found is not None and found.case and faq.order_decides(str(key)):
+            platform = tracker.get_slot("platform")
+            if platform:
+                say_facts(dispatcher, tracker, str(key), platform)
             return [FollowupAction(CHECK_ELIGIBILITY)]
     answer_question(dispatcher, tracker)
     return []
