@@ -524,7 +524,8 @@ class ValidateInterventionForm(FormValidationAction):
 class ActionReplyToOffer(Action):
     """A knowledge-question intent while the offer to file stands: right after the offer,
     words that name evidence ("有聊天记录和照片") accept it with the evidence kept;
-    anything else is the question it reads as, and is answered."""
+    anything else is the question it reads as, and is answered (about the buyer's order
+    when it names one: ``answer_knowledge_question``)."""
 
     def name(self) -> str:
         """The action's name in the domain."""
