@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -23,7 +23,9 @@ from jieru.identity import buyer_from_tracker_metadata
 from jieru.kb import faq, load_yaml
 from jieru.rules.deadlines import format_local_time
 from jieru.rules.facts import OrderFacts
+from jieru.services import disputes
 from jieru.services.errors import ServiceUnavailable
+from jieru.text import normalize
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -34,6 +36,10 @@ FILING_SLOTS = ("description", "evidence", "confirm_filing")
 AFTERSALE_SLOT = "aftersale_id"
 # The ResponseSelector that answers faq/<key> questions (bot/config.yml).
 FAQ_SELECTOR = "faq"
+# The action that says the decision on the buyer's order (bot/actions/intervention.py),
+# and the complaint form: where a question or a report about the buyer's own case goes.
+CHECK_ELIGIBILITY = "action_check_eligibility"
+COMPLAINT_FORM = "complaint_form"
 # The longest order number the bot accepts; the order table's CHECK constraint and the
 # buyer-facing "8–20 位" both follow these (tests/vocabulary checks the constraint).
 ORDER_ID_DIGITS = (8, 20)
@@ -154,12 +160,16 @@ def faq_key_of(tracker: Tracker) -> str | None:
 
 
 def answer_faq(
-    dispatcher: CollectingDispatcher, key: str, tracker: Tracker, question: str | None = None
+    dispatcher: CollectingDispatcher,
+    key: str,
+    tracker: Tracker,
+    platform: str | None = None,
+    question: str | None = None,
 ) -> None:
-    """Say kb/'s answer to ``key`` for the conversation's platform (else the deployment's
-    default, else an overview of every platform), its facts ranked against ``question``
-    (default: the buyer's latest message)."""
-    platform = tracker.get_slot("platform") or config.settings().default_platform
+    """Say kb/'s answer to ``key`` for ``platform`` (else the conversation's, else the
+    deployment's default, else an overview of every platform), its facts ranked against
+    ``question`` (default: the buyer's latest message)."""
+    platform = platform or tracker.get_slot("platform") or config.settings().default_platform
     asked = question if question is not None else tracker.latest_message.get("text")
     result = faq.answer(key, platform, asked)
     dispatcher.utter_message(text=result.text, buttons=result.buttons)
@@ -173,6 +183,70 @@ def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(response="utter_ask_rephrase")
     else:
         answer_faq(dispatcher, key, tracker)
+
+
+def is_question(text: str) -> bool:
+    """Whether the words read as a question (kb/labels.yml question_markers)."""
+    return any(marker in text for marker in labels()["question_markers"])
+
+
+def asks_to_complain(text: str) -> bool:
+    """Whether the buyer asks to complain about the seller ("投诉卖家，桌布跟描述的不一样";
+    kb/labels.yml complaint_requests), rather than asks about complaining ("怎么投诉")."""
+    said = normalize(text)
+    return any(w in said for w in labels()["complaint_requests"]) and not is_question(said)
+
+
+def say_facts_for_order(dispatcher: CollectingDispatcher, tracker: Tracker, platform: str) -> None:
+    """After the decision on the buyer's order, what the decision does not say of the
+    knowledge question asked (the latest message's key, unless ``faq.order_decides``):
+    kb/'s facts for the order's platform that answer it, when kb/ has them."""
+    key = faq_key_of(tracker)
+    if key is not None and key in faq.faq_keys() and not faq.order_decides(key):
+        say_facts(dispatcher, tracker, key, platform)
+
+
+def say_facts(dispatcher: CollectingDispatcher, tracker: Tracker, key: str, platform: str) -> None:
+    """kb/'s facts on ``key`` for ``platform`` that answer the latest message, without the
+    closing step or buttons (what follows says what to do next); nothing when kb/ has none."""
+    result = faq.answer(key, platform, tracker.latest_message.get("text"), closing=False)
+    if result.known:
+        dispatcher.utter_message(text=result.text)
+
+
+async def answer_knowledge_question(
+    action: str, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType]:
+    """The one place a knowledge question is routed: about the buyer's own order when the
+    message names one (its number, or "猕猴桃那单") or, for a key the decision answers,
+    says their case ("卖家拒绝退款了，能介入吗") — then action_check_eligibility says the
+    decision on it (and the key's facts), or offers their orders that fit the case, after
+    the platform's facts when the platform is known ("虚拟商品被拒了多久能申请介入，淘宝的"
+    may ask the rule as much as about an order); otherwise kb/'s answer
+    (``answer_question``). Inside a form the question is always answered from kb/ (the
+    form then resumes)."""
+    key = faq_key_of(tracker)
+    buyer = buyer_id(tracker)
+    text = tracker.latest_message.get("text") or ""
+    if key in faq.faq_keys() and buyer is not None and not tracker.active_loop.get("name"):
+        said = next(tracker.get_latest_entity_values("order_id"), None)
+        work = call(
+            disputes.meant,
+            buyer_id=buyer,
+            order_id=str(said) if said else None,
+            said="" if is_payload(text) else normalize(text),
+            platform=tracker.get_slot("platform"),
+        )
+        found = await outage_guard(action, dispatcher, work, fallback=None)
+        if found is not None and found.names_an_order:
+            return [FollowupAction(CHECK_ELIGIBILITY)]
+        if found is not None and found.case and faq.order_decides(str(key)):
+            platform = tracker.get_slot("platform")
+            if platform:
+                say_facts(dispatcher, tracker, str(key), platform)
+            return [FollowupAction(CHECK_ELIGIBILITY)]
+    answer_question(dispatcher, tracker)
+    return []
 
 
 def buyer_id(tracker: Tracker) -> str | None:

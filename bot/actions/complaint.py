@@ -22,6 +22,7 @@ from bot.actions.common import (
 )
 from jieru.services import complaints, progress
 from jieru.services.errors import OrderNotFound
+from jieru.text import normalize
 
 # How many of the buyer's latest messages make the complaint's description.
 DESCRIPTION_MESSAGES = 3
@@ -67,8 +68,14 @@ class ValidateComplaintForm(FormValidationAction):
     def validate_complaint_category(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A category of kb/labels.yml; free words that name none are recorded as "other"."""
-        return {"complaint_category": value if value in labels()["complaint_category"] else "other"}
+        """A category of kb/labels.yml, by button or by its label typed ("与描述不符"); free
+        words that name no single category are recorded as "other"."""
+        categories: dict[str, str] = labels()["complaint_category"]
+        if value in categories:
+            return {"complaint_category": value}
+        said = normalize(str(value or ""))
+        named = [k for k, name in categories.items() if any(p in said for p in name.split("/"))]
+        return {"complaint_category": named[0] if len(named) == 1 else "other"}
 
 
 class ActionAskComplaintFormOrderId(BuyerAction):

@@ -16,22 +16,26 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.common import (
     AFTERSALE_SLOT,
+    COMPLAINT_FORM,
     FILING_SLOTS,
     BuyerAction,
     answer_faq,
-    answer_question,
+    answer_knowledge_question,
+    asks_to_complain,
     button_title,
     call,
     deadline_lines,
     faq_key_of,
     intent_label,
     is_payload,
+    is_question,
     label,
     labels,
     local_time,
     order_button,
     order_line,
     problems,
+    say_facts_for_order,
     say_order_not_found,
     template,
 )
@@ -47,12 +51,6 @@ from jieru.text import is_chinese, normalize
 MAX_DESCRIPTION = 500
 # How many candidate orders are offered as buttons.
 MAX_CANDIDATES = 5
-
-
-def _order_id(tracker: Tracker) -> str | None:
-    """The order the buyer means: a number in this message, else the one already chosen."""
-    said = next(tracker.get_latest_entity_values("order_id"), None)
-    return str(said) if said else tracker.get_slot("order_id")
 
 
 def plain(text: str) -> str:
@@ -149,33 +147,43 @@ class ActionCheckEligibility(BuyerAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, buyer: str
     ) -> list[EventType]:
-        """Start the form on a reply to the offer; else say the decision on the order
-        (FOUND), else offer the orders the buyer may mean."""
+        """Start the form on a reply to the offer; a request to complain goes to the
+        complaint; else say the decision on the order (FOUND) — an explicit request to
+        file that says the problem goes straight to the form when the buyer may file now
+        — else offer the orders the buyer may mean."""
         intent = tracker.get_intent_of_latest_message()
         text = tracker.latest_message.get("text") or ""
         started = offer_reply(tracker, intent, text)
         if started is not None:
             return started
-        order_id = _order_id(tracker)
-        problem = intent if intent in problems() else tracker.get_slot("problem")
-        said = [SlotSet("problem", problem)] if problem != tracker.get_slot("problem") else []
-        described = description_from(text, intent) if intent in problems() else None
-        if described:
-            said.append(SlotSet("description", described))
+        if intent != "file_complaint" and asks_to_complain(text):
+            return [FollowupAction(COMPLAINT_FORM)]
+        named = next(tracker.get_latest_entity_values("order_id"), None)
         # The slot says a list of orders was the last thing offered to choose from.
         list_shown = tracker.get_slot("eligibility") in ("choose_order", "not_found")
         result = await call(
             disputes.assess,
             buyer_id=buyer,
-            order_id=order_id,
-            problem=problem,
+            order_id=str(named) if named else None,
+            current=tracker.get_slot("order_id"),
+            problem=intent if intent in problems() else tracker.get_slot("problem"),
             platform=tracker.get_slot("platform"),
             said=plain(text) if not is_payload(text) else None,
             list_shown=list_shown,
             confirmed=intent == "affirm",
         )
+        problem = result.problem
+        said = [SlotSet("problem", problem)] if problem != tracker.get_slot("problem") else []
+        requested = intent in (*problems(), "request_intervention")
+        described = description_from(text, problem) if requested else None
+        if described:
+            said.append(SlotSet("description", described))
         if result.lookup is Lookup.FOUND:
-            return said + self._decided(dispatcher, result, tracker, keep=bool(described))
+            # "帮我申请京东介入，卖家拒绝退货退款，250312345678": nothing left to offer.
+            file_now = intent == "request_intervention" and problem is not None
+            return said + self._decided(
+                dispatcher, result, tracker, keep=bool(described), file_now=file_now
+            )
         if result.unknown_order_id:
             say_order_not_found(dispatcher, result.unknown_order_id)
             state = "not_found"
@@ -211,15 +219,20 @@ class ActionCheckEligibility(BuyerAction):
         result: disputes.Assessment,
         tracker: Tracker,
         keep: bool = False,
+        file_now: bool = False,
     ) -> list[EventType]:
-        """Say the decision on the identified order; the events that remember it. A
-        filing's answers are kept while the order stays the same (or were just given)."""
+        """Say the decision on the identified order (and what a knowledge question asked
+        about it that the decision does not say); the events that remember it. A filing's
+        answers are kept while the order stays the same (or were just given). With
+        ``file_now``, an eligible order opens the form instead of offering it."""
         order, decision = result.order, result.decision
         assert order is not None and decision is not None  # FOUND carries both
         dispatcher.utter_message(response="utter_order_header", order_line=order_line(order))
         dispatcher.utter_message(text=decision.explanation)
+        say_facts_for_order(dispatcher, tracker, order.platform)
         verdict = decision.verdict
-        if verdict is Verdict.ELIGIBLE:
+        filing = verdict is Verdict.ELIGIBLE and file_now
+        if verdict is Verdict.ELIGIBLE and not filing:
             dispatcher.utter_message(response="utter_offer_filing")
         elif verdict is Verdict.NOT_YET and decision.eligible_from is not None:
             # Offer to remind the buyer at the time (ActionScheduleReminder below).
@@ -255,6 +268,7 @@ class ActionCheckEligibility(BuyerAction):
             *(SlotSet(slot, None) for slot in cleared),
             SlotSet(AFTERSALE_SLOT, decision.aftersale_id),
             SlotSet("eligibility", verdict.value),
+            *([FollowupAction("intervention_form")] if filing else []),
         ]
 
 
@@ -288,11 +302,6 @@ def offer_reply(tracker: Tracker, intent: str | None, text: str) -> list[EventTy
     if evidence:
         events.append(SlotSet("evidence", evidence))
     return [*events, FollowupAction("intervention_form")]
-
-
-def is_question(text: str) -> bool:
-    """Whether the words read as a question (kb/labels.yml question_markers)."""
-    return any(marker in text for marker in labels()["question_markers"])
 
 
 def _answered_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -515,7 +524,8 @@ class ValidateInterventionForm(FormValidationAction):
 class ActionReplyToOffer(Action):
     """A knowledge-question intent while the offer to file stands: right after the offer,
     words that name evidence ("有聊天记录和照片") accept it with the evidence kept;
-    anything else is the question it reads as, and is answered."""
+    anything else is the question it reads as, and is answered (about the buyer's order
+    when it names one: ``answer_knowledge_question``)."""
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -529,8 +539,7 @@ class ActionReplyToOffer(Action):
         started = offer_reply(tracker, "faq", text)
         if started is not None:
             return started
-        answer_question(dispatcher, tracker)
-        return []
+        return await answer_knowledge_question(self.name(), dispatcher, tracker)
 
 
 class ActionAskEvidence(Action):

@@ -168,12 +168,22 @@ def _sources(facts: list[dict]) -> list[str]:
     return list(dict.fromkeys(source_label(s) for f in facts for s in f["sources"]))
 
 
-def answer(key: str, platform: str | None = None, question: str | None = None) -> FaqAnswer:
+def order_decides(key: str) -> bool:
+    """Whether a question on ``key`` about the buyer's own order is answered by the
+    decision on that order alone (keys.yml ``order_decides``)."""
+    return bool(keys_spec()[key].get("order_decides", False))
+
+
+def answer(
+    key: str, platform: str | None = None, question: str | None = None, closing: bool = True
+) -> FaqAnswer:
     """The answer to FAQ ``key`` for one platform, or an overview of all when None.
 
     With the buyer's ``question``, only the facts that answer it (``rank_facts``) are
     said, and a button offers the rest; without one (or for a button's payload), every
-    fact of the key. Raises ValueError for an unknown key or platform."""
+    fact of the key. Without ``closing``, the key's next step is left out (the answer
+    follows the decision on the buyer's order, which says what to do next). Raises
+    ValueError for an unknown key or platform."""
     keys = _keys()
     if key not in keys["keys"]:
         raise ValueError(f"unknown FAQ key {key!r}; expected one of {tuple(keys['keys'])}")
@@ -202,7 +212,7 @@ def answer(key: str, platform: str | None = None, question: str | None = None) -
     if rest:
         lines.append(keys["templates"]["more"].format(count=len(rest)))
     lines += [entry["gap"]] if "gap" in entry else []
-    lines.append(spec["next"])
+    lines += [spec["next"]] if closing else []
     more = [{"title": keys["templates"]["more_button"], "payload": faq_payload(key, platform)}]
     return FaqAnswer(
         text="\n".join(lines),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from jieru.rules.facts import AfterSaleFacts, OrderFacts
@@ -72,3 +72,28 @@ def pick(
     said_words = _bigrams(said)
     hits = [o for o, ws in zip(candidates, words, strict=True) if (ws - shared) & said_words]
     return hits[0] if len(hits) == 1 else None
+
+
+def named_order(
+    orders: Sequence[OrderFacts], said: str, references: Iterable[str]
+) -> OrderFacts | None:
+    """The one order the words refer to by its product ("猕猴桃那单", "是空气炸锅那个"),
+    among all of ``orders``, or None. Only words that point at an order (``references``:
+    "那单", "那个") make a product word a reference: "在手机上怎么申请" names no 手机壳."""
+    if not any(r in said for r in references):
+        return None
+    return pick(orders, said, {})
+
+
+def named_problem(
+    said: str, cues: Mapping[str, Sequence[str]], fits: Callable[[str], bool] = lambda _: True
+) -> str | None:
+    """The problem the words say the buyer is in ("卖家拒绝退款了" → report_refund_refused):
+    of the problems whose ``cues`` occur in ``said`` and that ``fits`` accepts, the one with
+    the longest cue (the first in ``cues`` on a tie); None when no cue occurs."""
+    best: tuple[int, str] | None = None
+    for problem, words in cues.items():
+        length = max((len(w) for w in words if w in said), default=0)
+        if length and fits(problem) and (best is None or length > best[0]):
+            best = (length, problem)
+    return best[1] if best else None

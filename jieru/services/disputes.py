@@ -15,7 +15,7 @@ from jieru.kb.policy import load_policy
 from jieru.rules.deadlines import intervention_deadlines
 from jieru.rules.eligibility import evaluate
 from jieru.rules.facts import Decision, OrderFacts, Verdict
-from jieru.rules.matching import pick, rank
+from jieru.rules.matching import named_order, named_problem, pick, rank, score
 from jieru.services import transaction
 from jieru.services.errors import OrderNotFound
 
@@ -31,13 +31,30 @@ class Lookup(str, Enum):
 class Assessment:
     """Everything one reply about the buyer's order needs: the order and the decision on
     it (FOUND), or the candidates to offer instead; ``unknown_order_id`` is the number the
-    buyer gave when no order of theirs has it (then the candidates are offered anyway)."""
+    buyer gave when no order of theirs has it (then the candidates are offered anyway);
+    ``problem`` the one the candidates were chosen by."""
 
     lookup: Lookup
     order: OrderFacts | None = None
     decision: Decision | None = None
     candidates: tuple[OrderFacts, ...] = ()
     unknown_order_id: str | None = None
+    problem: str | None = None  # the problem given, else the one the buyer's words say
+
+
+@dataclass(frozen=True)
+class Meant:
+    """What a message says about the buyer's own orders: the order it names (by number or
+    by product), a number that is none of theirs, or the case it says they are in when
+    some of their orders fit it."""
+
+    order: OrderFacts | None = None
+    unknown_order_id: str | None = None
+    case: str | None = None
+
+    @property
+    def names_an_order(self) -> bool:
+        return self.order is not None or self.unknown_order_id is not None
 
 
 @dataclass(frozen=True)
@@ -64,46 +81,106 @@ def decide(order: OrderFacts, *, now: datetime, aftersale_id: str | None = None)
     return evaluate(order, now=now, policy=load_policy(order.platform), aftersale_id=aftersale_id)
 
 
+def problem_cues() -> dict[str, list[str]]:
+    """kb/problems.yml ``cues``: the words that say which case the buyer is in."""
+    cues: dict[str, list[str]] = load_yaml("problems.yml")["cues"]
+    return cues
+
+
+def order_references() -> list[str]:
+    """kb/labels.yml ``order_references``: words that point at one order ("那单")."""
+    return list(load_yaml("labels.yml")["order_references"])
+
+
+def case_of(said: str, order: OrderFacts | None = None) -> str | None:
+    """The problem the buyer's words say they are in (kb/problems.yml ``cues``), among
+    those ``order`` fits when one is given; None when the words name none."""
+    if order is None:
+        return named_problem(said, problem_cues())
+    return named_problem(
+        said, problem_cues(), fits=lambda p: score(order, problem_criteria(p))[0] > 0
+    )
+
+
+def meant(
+    *, buyer_id: str, order_id: str | None = None, said: str = "", platform: str | None = None
+) -> Meant:
+    """Whether a message is about the buyer's own orders, and how: the number it gives
+    (theirs or not), else the one order it names by product ("猕猴桃那单"), else the case
+    its words say they are in ("卖家拒绝退款了"), when some of their orders fit it."""
+    with transaction() as session:
+        if order_id:
+            row = repository.get_order(session, buyer_id=buyer_id, order_id=order_id)
+            if row is None:
+                return Meant(unknown_order_id=order_id)
+            return Meant(order=repository.to_facts(row))
+        orders = [
+            repository.to_facts(o) for o in repository.list_orders(session, buyer_id=buyer_id)
+        ]
+    named = named_order(orders, said, order_references())
+    if named is not None:
+        return Meant(order=named)
+    case = case_of(said)
+    if case is not None and _candidates(orders, case, platform).lookup is Lookup.CHOOSE:
+        return Meant(case=case)
+    return Meant()
+
+
 def assess(
     *,
     buyer_id: str,
     order_id: str | None = None,
+    current: str | None = None,
     problem: str | None = None,
     platform: str | None = None,
     said: str | None = None,
     list_shown: bool = False,
     confirmed: bool = False,
 ) -> Assessment:
-    """Identify the order (by number, else by the buyer's words, else by fit to the
-    problem, the conversation's platform first) and decide on it, in one transaction.
+    """Identify the order (by the number given, else by the one order the words name by
+    product, else the ``current`` one of the conversation, else by fit to the problem, the
+    conversation's platform first) and decide on it, in one transaction.
 
-    ``said`` (the buyer's message, simplified) picks among the candidates by product
-    name ("耳机那单"); when ``list_shown`` (the candidates were offered as the last
-    question) also by position ("第二个"), and ``confirmed`` (a yes to "是这笔订单吗？")
-    takes a lone candidate.
+    ``said`` (the buyer's message, simplified) names an order ("是空气炸锅那个", among
+    all the buyer's orders) or picks among the candidates by product name ("耳机那单");
+    when ``list_shown`` (the candidates were offered as the last question) also by
+    position ("第二个"), and ``confirmed`` (a yes to "是这笔订单吗？") takes a lone
+    candidate. Without a ``problem``, the one the words say (``case_of``) is used.
     An unknown number comes back as ``unknown_order_id`` with the candidates the buyer
     may mean instead. An order that exists but belongs to another buyer reads exactly
     like one that does not exist.
     """
     now = config.now()
+    words = said or ""
+
+    def found(order: OrderFacts) -> Assessment:
+        return Assessment(
+            Lookup.FOUND, order, decide(order, now=now), problem=problem or case_of(words, order)
+        )
+
     with transaction() as session:
         if order_id:
             row = repository.get_order(session, buyer_id=buyer_id, order_id=order_id)
             if row is not None:
-                order = repository.to_facts(row)
-                return Assessment(Lookup.FOUND, order, decide(order, now=now))
+                return found(repository.to_facts(row))
         orders = [
             repository.to_facts(o) for o in repository.list_orders(session, buyer_id=buyer_id)
         ]
-    found = _candidates(orders, problem, platform)
-    if not order_id and found.candidates:
+    if not order_id:
+        named = named_order(orders, words, order_references())
+        named = named or next((o for o in orders if o.id == current), None)
+        if named is not None:
+            return found(named)
+    problem = problem or case_of(words)
+    offered = _candidates(orders, problem, platform)
+    if not order_id and offered.candidates:
         ordinals = load_yaml("labels.yml")["ordinals"] if list_shown else {}
-        chosen = pick(found.candidates, said or "", ordinals)
-        if chosen is None and list_shown and confirmed and len(found.candidates) == 1:
-            chosen = found.candidates[0]
+        chosen = pick(offered.candidates, words, ordinals)
+        if chosen is None and list_shown and confirmed and len(offered.candidates) == 1:
+            chosen = offered.candidates[0]
         if chosen is not None:
-            return Assessment(Lookup.FOUND, chosen, decide(chosen, now=now))
-    return replace(found, unknown_order_id=order_id or None)
+            return found(chosen)
+    return replace(offered, unknown_order_id=order_id or None, problem=problem)
 
 
 def _candidates(orders: list[OrderFacts], problem: str | None, platform: str | None) -> Assessment:

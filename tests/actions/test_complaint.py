@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
@@ -119,3 +120,20 @@ async def test_the_order_question_for_a_buyer_without_orders(bot_db, monkeypatch
     )
     assert events == []
     assert responses_of(messages) == ["utter_no_orders"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "category"),
+    [
+        ("与描述不符", "not_as_described"),
+        ("一直延迟发货", "not_shipped"),
+        ("卖假货还辱骂买家", "other"),  # two categories: neither is taken
+        ("说不清", "other"),
+    ],
+)
+def test_a_category_typed_by_its_label_is_that_category(typed, category):
+    tracker = make_tracker(text=typed, active_loop="complaint_form")
+    result = ValidateComplaintForm().validate_complaint_category(
+        typed, CollectingDispatcher(), tracker, {}
+    )
+    assert result == {"complaint_category": category}

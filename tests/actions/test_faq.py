@@ -1,14 +1,15 @@
 """FAQ answers come from kb/ for the conversation's platform, the facts that answer the
-question asked first (issue 11)."""
+question asked first (issue 11); a question about the buyer's own order goes to the
+decision on it."""
 
 from __future__ import annotations
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 
 from bot.actions.faq import FAQ_ASKED, ActionAnswerFaq
 from jieru.kb import faq
-from tests.actions.helpers import make_tracker, responses_of, run_action
+from tests.actions.helpers import make_tracker, order_entity, responses_of, run_action
 
 QUESTION = "介入在哪申请"
 
@@ -122,3 +123,76 @@ async def test_a_platform_alone_with_no_question_before_is_not_a_follow_up() -> 
     tracker = make_tracker(text="淘宝的呢", intent="affirm", slots={"platform": "taobao"})
     events, messages = await run_action(ActionAnswerFaq(), tracker)
     assert events == [] and responses_of(messages) == ["utter_ask_rephrase"]
+
+
+# --- a question about the buyer's own order goes to the decision on it ---
+
+ROUTED = [FollowupAction("action_check_eligibility")]
+
+
+def selected(key: str) -> dict:
+    return {"faq": {"response": {"intent_response_key": f"faq/{key}"}}}
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "key"),
+    [
+        ("250312345678 这单现在能申请介入吗", order_entity("250312345678"), "conditions"),
+        ("11112222333344 能介入吗", order_entity("11112222333344"), "conditions"),  # not theirs
+        ("耳机那单要准备什么证据", [], "evidence"),
+    ],
+)
+async def test_a_question_that_names_an_order_goes_to_the_decision(bot_db, text, entities, key):
+    tracker = make_tracker(
+        text=text, intent="faq", entities=entities, response_selector=selected(key)
+    )
+    assert await run_action(ActionAnswerFaq(), tracker) == (ROUTED, [])
+
+
+async def test_a_question_that_says_the_buyers_case_goes_to_their_orders(bot_db):
+    tracker = make_tracker(
+        text="卖家拒绝退款了，能介入吗", intent="faq", response_selector=selected("conditions")
+    )
+    assert await run_action(ActionAnswerFaq(), tracker) == (ROUTED, [])
+
+
+async def test_with_the_platform_known_its_facts_come_before_the_orders(bot_db):
+    text = "卖家拒绝退款了，京东能介入吗"
+    tracker = make_tracker(
+        text=text, intent="faq", response_selector=selected("conditions"), slots={"platform": "jd"}
+    )
+    events, messages = await run_action(ActionAnswerFaq(), tracker)
+    expected = faq.answer("conditions", "jd", text, closing=False)
+    assert events == ROUTED
+    assert [m["text"] for m in messages] == [expected.text]
+    assert messages[0]["buttons"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("京东介入在哪里申请", "where_to_apply"),  # no order, no case
+        ("卖家拒绝退款了，介入一般要多久", "processing_time"),  # the decision does not answer it
+        ("耳机要准备什么证据", "evidence"),  # a product word alone points at no order
+    ],
+)
+async def test_a_question_about_no_order_of_theirs_is_answered_from_kb(bot_db, text, key):
+    tracker = make_tracker(text=text, intent="faq", response_selector=selected(key))
+    events, messages = await run_action(ActionAnswerFaq(), tracker)
+    assert events == [asked(key, text)]
+    assert [m["text"] for m in messages] == [faq.answer(key, None, text).text]
+
+
+async def test_inside_a_form_the_question_is_answered_from_kb(bot_db):
+    text = "250312345678 这单要准备什么证据"
+    tracker = make_tracker(
+        text=text,
+        intent="faq",
+        entities=order_entity("250312345678"),
+        response_selector=selected("evidence"),
+        slots={"platform": "jd"},
+        active_loop="intervention_form",
+    )
+    events, messages = await run_action(ActionAnswerFaq(), tracker)
+    assert events == [asked("evidence", text)]
+    assert [m["text"] for m in messages] == [faq.answer("evidence", "jd", text).text]

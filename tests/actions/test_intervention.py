@@ -21,6 +21,7 @@ from bot.actions.intervention import (
     parse_evidence,
 )
 from jieru.db.models import AfterSale, AuditLog, Intervention
+from jieru.kb import faq
 from tests.actions.helpers import (
     BEFORE_WINDOW,
     make_tracker,
@@ -641,3 +642,81 @@ def test_the_evidence_question_takes_an_item_whatever_the_intent(domain):
         "有聊天记录", CollectingDispatcher(), tracker, domain
     )
     assert result == {"evidence": ["chat_record"]}
+
+
+# --- the buyer's own order, however the message names it ---
+
+COAT = "3901122334455"  # b1001's Taobao coat, not shipped
+
+
+async def test_a_question_about_the_order_gets_the_decision_then_the_keys_facts(bot_db):
+    text = f"{ORDER} 这单要准备什么证据"
+    tracker = make_tracker(
+        text=text,
+        intent="faq",
+        entities=order_entity(ORDER),
+        response_selector={"faq": {"response": {"intent_response_key": "faq/evidence"}}},
+    )
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    facts = faq.answer("evidence", "jd", text, closing=False).text
+    assert responses_of(messages) == ["utter_order_header", None, None, "utter_offer_filing"]
+    assert messages[2]["text"] == facts
+    assert SlotSet("eligibility", "eligible") in events
+
+
+async def test_a_conditions_question_about_the_order_gets_the_decision_alone(bot_db):
+    tracker = make_tracker(
+        text=f"{ORDER} 现在能申请介入吗",
+        intent="faq",
+        entities=order_entity(ORDER),
+        response_selector={"faq": {"response": {"intent_response_key": "faq/conditions"}}},
+    )
+    _, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert responses_of(messages) == ["utter_order_header", None, "utter_offer_filing"]
+
+
+async def test_a_product_named_wins_over_the_order_in_the_conversation(bot_db):
+    tracker = make_tracker(
+        text="哦不对，是耳机那个", intent="inform_order_id", slots={"order_id": COAT}
+    )
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert SlotSet("order_id", ORDER) in events
+    assert "蓝牙耳机" in messages[0]["order_line"]
+
+
+async def test_an_explicit_request_that_says_the_problem_opens_the_form(bot_db):
+    text = f"帮我申请京东介入，左耳没声音，卖家拒绝退货退款 {ORDER}"
+    tracker = make_tracker(text=text, intent="request_intervention", entities=order_entity(ORDER))
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert events == [
+        SlotSet("problem", "report_refund_refused"),  # from the words (kb/problems.yml cues)
+        SlotSet("description", f"京东介入，左耳没声音，卖家拒绝退货退款 {ORDER}"),
+        SlotSet("order_id", ORDER),
+        SlotSet("platform", "jd"),
+        SlotSet("confirm_filing", None),
+        SlotSet("aftersale_id", "AS-70001"),
+        SlotSet("eligibility", "eligible"),
+        FollowupAction("intervention_form"),
+    ]
+    assert responses_of(messages) == ["utter_order_header", None]
+
+
+async def test_a_request_that_names_no_problem_is_still_offered(bot_db):
+    tracker = make_tracker(
+        text=f"{ORDER} 申请平台介入", intent="request_intervention", entities=order_entity(ORDER)
+    )
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert responses_of(messages) == ["utter_order_header", None, "utter_offer_filing"]
+    assert not any(isinstance(e, dict) and e.get("event") == "followup" for e in events)
+
+
+async def test_a_request_to_complain_goes_to_the_complaint(bot_db):
+    tracker = make_tracker(
+        text=f"投诉卖家 耳机跟描述的完全不一样 {ORDER}",
+        intent="report_bad_item",
+        entities=order_entity(ORDER),
+    )
+    assert await run_action(ActionCheckEligibility(), tracker) == (
+        [FollowupAction("complaint_form")],
+        [],
+    )

@@ -1,10 +1,11 @@
-"""Choosing one of the orders offered from the buyer's words (jieru.rules.matching.pick)."""
+"""Choosing one of the orders offered from the buyer's words (jieru.rules.matching.pick),
+and the order or the case any message names (named_order, named_problem)."""
 
 from __future__ import annotations
 
 import pytest
 
-from jieru.rules.matching import pick
+from jieru.rules.matching import named_order, named_problem, pick
 
 from .factories import make_order
 
@@ -40,3 +41,39 @@ def test_pick_by_position_or_by_words_of_one_title(said, chosen):
 def test_a_position_beyond_the_list_picks_nothing():
     assert pick(SHOWN[:1], "第三个", ORDINALS) is None
     assert pick(SHOWN, "第二个", {}) is None  # no list shown: ordinals do not count
+
+
+# --- the order or the case the words name, whatever the intent ---
+
+CUES = {
+    "report_refund_refused": ["拒绝退款", "被拒"],
+    "report_bad_item": ["坏了", "没声音"],
+    "report_exchange_not_reshipped": ["换的"],
+}
+
+
+def test_a_product_names_an_order_only_with_a_word_that_points_at_one():
+    earbuds = make_order(id="1", title="蓝牙耳机")
+    coat = make_order(id="2", title="羊毛大衣")
+    assert named_order([earbuds, coat], "是耳机那单", ["那单"]) is earbuds
+    assert named_order([earbuds, coat], "耳机要准备什么证据", ["那单"]) is None
+    assert named_order([earbuds, coat], "是那单", ["那单"]) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "problem"),
+    [
+        ("卖家拒绝退款了，能介入吗", "report_refund_refused"),
+        ("左耳没声音，卖家拒绝退款", "report_refund_refused"),  # the longest cue
+        ("京东什么情况可以介入", None),
+    ],
+)
+def test_the_case_is_the_longest_cue_found(said, problem):
+    assert named_problem(said, CUES) == problem
+
+
+def test_a_case_the_order_does_not_fit_is_not_taken():
+    said = "换的鞋寄回去被拒了"
+    assert named_problem(said, CUES) == "report_refund_refused"
+    fits = {"report_exchange_not_reshipped"}.__contains__
+    assert named_problem(said, CUES, fits=fits) == "report_exchange_not_reshipped"
