@@ -187,7 +187,9 @@ def many_disputes(orders_db):
     older Taobao one the platform decided."""
     newer = [
         disputed(f"25039100000{i}", title, f"2026-11-1{i}T09:00:00+08:00")
-        for i, title in enumerate(["折叠雨伞", "护眼台灯", "棉拖鞋", "玻璃茶杯", "毛线围巾", "双肩书包"])
+        for i, title in enumerate(
+            ["折叠雨伞", "护眼台灯", "棉拖鞋", "玻璃茶杯", "毛线围巾", "双肩书包"]
+        )
     ]
     evidence = disputed(
         "250391999999",
@@ -245,7 +247,10 @@ SHAVER = (
 
 def progress_of(text: str, order_id: str) -> dict:
     """One order's progress message with its button."""
-    button = {"title": "能不能申请介入？", "payload": f'/inform_order_id{{"order_id": "{order_id}"}}'}
+    button = {
+        "title": "能不能申请介入？",
+        "payload": f'/inform_order_id{{"order_id": "{order_id}"}}',
+    }
     return said(None, text=text, buttons=[button])
 
 

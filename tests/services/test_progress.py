@@ -12,7 +12,9 @@ from tests.rules.factories import AS_OF, make_aftersale, make_order
 
 
 def intervention(status: str, number: str = "JR1", **kw) -> InterventionFacts:
-    return InterventionFacts(number=number, status=status, opened_at=AS_OF - timedelta(days=2), **kw)
+    return InterventionFacts(
+        number=number, status=status, opened_at=AS_OF - timedelta(days=2), **kw
+    )
 
 
 def order(number: str, title: str, *interventions: InterventionFacts, **kw) -> OrderFacts:
@@ -23,7 +25,9 @@ def order(number: str, title: str, *interventions: InterventionFacts, **kw) -> O
 
 # Newest first, as the database lists them: six rejected refunds, then the oldest orders
 # with an open intervention (under review), a decided one and a withdrawn one.
-REFUSED = [order(f"10{i}", title) for i, title in enumerate("雨伞 台灯 拖鞋 茶杯 围巾 书包".split())]
+REFUSED = [
+    order(f"10{i}", title) for i, title in enumerate("雨伞 台灯 拖鞋 茶杯 围巾 书包".split())
+]
 OPEN = order("201", "陶瓷马克杯", intervention("review", "JR-OPEN"))
 DECIDED = order("202", "电动剃须刀", intervention("decided", "JR-DONE", decision="支持退款"))
 WITHDRAWN = order("203", "运动水壶", intervention("withdrawn", "JR-OFF"))
