@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -25,12 +27,13 @@ from jieru.rules.facts import OrderFacts
 from jieru.services import overview, progress
 from jieru.text import normalize
 
-# How many orders one progress answer lists.
+# How many orders one progress answer lists (the rest on request).
 MAX_ORDERS = 5
 
 
-def progress_text(order: OrderFacts) -> str:
-    """Everything under way on one order, one line each."""
+def progress_text(order: OrderFacts, *, now: datetime) -> str:
+    """Everything on one order, one line each: its status, each service order, each
+    intervention with its stage, the evidence deadline still ahead and the decision."""
     lines = [order_line(order), label("order_status", order.status)]
     for a in order.aftersales:
         lines.append(
@@ -46,25 +49,36 @@ def progress_text(order: OrderFacts) -> str:
                     number=i.number, status=label("intervention_status", i.status)
                 )
             )
-            if i.is_open and i.evidence_due_at:
+            # A deadline already past tells the buyer nothing to do.
+            if i.is_open and i.evidence_due_at and i.evidence_due_at > now:
                 due = load_policy(order.platform).labels.evidence_due
                 lines.append(
                     template("deadline_line").format(label=due, time=local_time(i.evidence_due_at))
                 )
+            if i.decision:
+                lines.append(template("decision_line").format(decision=i.decision))
     return "\n".join(lines)
+
+
+def said_text(tracker: Tracker) -> str:
+    """The buyer's message as every action reads it (simplified, half-width, trimmed:
+    kb/ words and product names are matched in that form)."""
+    return normalize(tracker.latest_message.get("text") or "").strip()
 
 
 def asks_for_all(tracker: Tracker) -> bool:
     """Whether the buyer asked about every order ("全部订单的进度", or the button)."""
     if next(tracker.get_latest_entity_values("progress_scope"), None) == "all":
         return True
-    said = normalize(tracker.latest_message.get("text") or "")
+    said = said_text(tracker)
     return any(marker in said for marker in labels()["all_orders_markers"])
 
 
 class ActionCheckProgress(BuyerAction):
-    """Progress of the order the buyer names, else of the one the conversation is about
-    (with what to do now; the rest only on request), else of everything under way."""
+    """Progress of what the buyer asks about: the order they name (number or product),
+    else the one the conversation is about (the rest on request), else their
+    interventions or service orders when they ask about those, else everything under
+    way, the most relevant first (jieru.services.progress.answer)."""
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -74,39 +88,47 @@ class ActionCheckProgress(BuyerAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, buyer: str
     ) -> list[EventType]:
         """Speak one message per order; remember the order when one was named."""
-        said = next(tracker.get_latest_entity_values("order_id"), None)
-        order_id = str(said) if said else None
-        current = None if order_id or asks_for_all(tracker) else tracker.get_slot("order_id")
+        number = next(tracker.get_latest_entity_values("order_id"), None)
         orders = await call(progress.buyer_orders, buyer_id=buyer)
-        wanted = order_id or current
-        if wanted:
-            order = next((o for o in orders if o.id == wanted), None)
+        if number:
+            order = next((o for o in orders if o.id == str(number)), None)
             if order is None:
-                say_order_not_found(dispatcher, wanted)
+                say_order_not_found(dispatcher, str(number))
                 return [SlotSet("order_id", None)]
             self._speak(dispatcher, [order], header="utter_progress_current")
-            more = [o for o in orders if o.id != order.id and progress.is_active(o)]
-            if current and more:
-                dispatcher.utter_message(response="utter_progress_more", count=len(more))
             return [SlotSet("order_id", order.id)]
         if not orders:
             dispatcher.utter_message(response="utter_no_orders")
             return []
-        active = [o for o in orders if progress.is_active(o)]
-        if not active:
+        found = progress.answer(
+            orders,
+            said=said_text(tracker),
+            platform=next(tracker.get_latest_entity_values("platform"), None),
+            aftersale_type=next(tracker.get_latest_entity_values("aftersale_type"), None),
+            current=tracker.get_slot("order_id"),
+            everything=asks_for_all(tracker),
+            limit=MAX_ORDERS,
+        )
+        if found.named is not None:
+            self._speak(dispatcher, [found.named], header="utter_progress_current")
+        elif found.orders:
+            self._speak(dispatcher, list(found.orders), header="utter_progress_header")
+        else:
             dispatcher.utter_message(response="utter_nothing_in_progress")
             return []
-        self._speak(dispatcher, active[:MAX_ORDERS], header="utter_progress_header")
-        return []
+        if found.more:
+            dispatcher.utter_message(response="utter_progress_more", count=found.more)
+        return [SlotSet("order_id", found.named.id)] if found.named is not None else []
 
     @staticmethod
     def _speak(dispatcher: CollectingDispatcher, orders: list[OrderFacts], header: str) -> None:
         """The header, then each order's progress with its next step and a button."""
+        now = config.now()
         dispatcher.utter_message(response=header)
         for order in orders:
-            steps = [s.line for s in overview.next_steps([order], now=config.now())]
+            steps = [s.line for s in overview.next_steps([order], now=now)]
             dispatcher.utter_message(
-                text="\n".join([progress_text(order), *steps]),
+                text="\n".join([progress_text(order, now=now), *steps]),
                 buttons=[order_button(order) | {"title": button_title("can_i_apply")}],
             )
 

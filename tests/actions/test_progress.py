@@ -152,3 +152,134 @@ async def test_on_open_at_most_five_buttons_and_the_count_of_all(orders_db, no_d
     tracker = from_app("/open_chat", "open_chat", buyer="b3003")
     _, [message] = await run_action(ActionShowOverview(), tracker)
     assert message["count"] == 7 and len(message["buttons"]) == 5
+
+
+# --- what the buyer asks about decides what is listed ---
+
+REFUSED = {
+    "type": "refund",
+    "status": "merchant_rejected",
+    "requested_at": "2026-11-14T10:00:00+08:00",
+    "merchant_rejected_at": "2026-11-14T18:30:00+08:00",
+}
+
+
+def disputed(number: str, title: str, created: str, shop: str = "s-jd-01", **interventions):
+    """A delivered order of b3004 whose refund was refused, with its interventions."""
+    return {
+        "id": number,
+        "buyer_id": "b3004",
+        "shop_id": shop,
+        "title": title,
+        "goods_type": "physical",
+        "amount": "88.00",
+        "payment_method": "online",
+        "status": "delivered",
+        "created_at": created,
+        "paid_at": created,
+        "aftersales": [{"id": f"AS-{number}", **REFUSED, **interventions}],
+    }
+
+
+@pytest.fixture
+def many_disputes(orders_db):
+    """b3004: six newer refusals, then an older JD order in the evidence stage and an
+    older Taobao one the platform decided."""
+    newer = [
+        disputed(f"25039100000{i}", title, f"2026-11-1{i}T09:00:00+08:00")
+        for i, title in enumerate(
+            ["折叠雨伞", "护眼台灯", "棉拖鞋", "玻璃茶杯", "毛线围巾", "双肩书包"]
+        )
+    ]
+    evidence = disputed(
+        "250391999999",
+        "陶瓷马克杯",
+        "2026-11-02T09:00:00+08:00",
+        interventions=[
+            {
+                "number": "JR2026111600042",
+                "status": "evidence",
+                "opened_at": "2026-11-16T10:00:00+08:00",
+                "evidence_due_at": "2026-11-19T10:00:00+08:00",
+            }
+        ],
+    )
+    decided = disputed(
+        "3919999999999",
+        "电动剃须刀",
+        "2026-11-01T09:00:00+08:00",
+        shop="s-tb-01",
+        interventions=[
+            {
+                "number": "TBJR-20261105-0001",
+                "status": "decided",
+                "opened_at": "2026-11-05T10:00:00+08:00",
+                "decided_at": "2026-11-09T15:00:00+08:00",
+                "decision": "卖家责任，支持买家退款 88 元",
+            }
+        ],
+    )
+    load_orders(
+        orders_db.session_factory,
+        {
+            "version": 1,
+            "buyers": [{"id": "b3004", "name": "赵六"}],
+            "shops": [
+                {"id": "s-jd-01", "name": "数码配件专营店", "platform": "jd"},
+                {"id": "s-tb-01", "name": "小鹿女装", "platform": "taobao"},
+            ],
+            "orders": [*newer, evidence, decided],
+        },
+    )
+
+
+MUG = (
+    "陶瓷马克杯（数码配件专营店·京东，¥88.00，订单号 250391999999）\n已签收\n"
+    "服务单 AS-250391999999（仅退款）：商家已拒绝\n介入单 JR2026111600042：举证中\n"
+    "举证截止：11月19日 10:00\n陶瓷马克杯：商家已拒绝，京东介入中（举证中），11月19日 10:00前补充凭证"
+)
+SHAVER = (
+    "电动剃须刀（小鹿女装·淘宝，¥88.00，订单号 3919999999999）\n已签收\n"
+    "服务单 AS-3919999999999（仅退款）：商家已拒绝\n介入单 TBJR-20261105-0001：已判定\n"
+    "处理结果：卖家责任，支持买家退款 88 元\n电动剃须刀：商家已拒绝，建议转人工确认"
+)
+
+
+def progress_of(text: str, order_id: str) -> dict:
+    """One order's progress message with its button."""
+    button = {
+        "title": "能不能申请介入？",
+        "payload": f'/inform_order_id{{"order_id": "{order_id}"}}',
+    }
+    return said(None, text=text, buttons=[button])
+
+
+async def test_my_intervention_lists_the_interventions_open_first(many_disputes, no_dev_buyer):
+    tracker = from_app("我的介入到哪一步了", "check_progress", buyer="b3004")
+    events, messages = await run_action(ActionCheckProgress(), tracker)
+    assert events == []
+    assert messages == [
+        said("utter_progress_header"),
+        progress_of(MUG, "250391999999"),
+        progress_of(SHAVER, "3919999999999"),
+        said("utter_progress_more", count=6),
+    ]
+
+
+async def test_nothing_particular_the_open_intervention_first(many_disputes, no_dev_buyer):
+    tracker = from_app("进度", "check_progress", buyer="b3004")
+    _, messages = await run_action(ActionCheckProgress(), tracker)
+    assert messages[1] == progress_of(MUG, "250391999999")
+    assert len(messages) == 7 and messages[-1] == said("utter_progress_more", count=3)
+
+
+async def test_a_product_named_answers_that_order(many_disputes, no_dev_buyer):
+    tracker = from_app(
+        "剃须刀那个淘宝介入有结果了吗",
+        "check_progress",
+        buyer="b3004",
+        entities=[{"entity": "platform", "value": "taobao"}],
+    )
+    events, messages = await run_action(ActionCheckProgress(), tracker)
+    assert events == [SlotSet("order_id", "3919999999999")]
+    assert messages == [said("utter_progress_current"), progress_of(SHAVER, "3919999999999")]
