@@ -127,9 +127,10 @@ def way_out(dispatcher: CollectingDispatcher, first: list[dict[str, str]]) -> No
     dispatcher.utter_message(response="utter_form_way_out", buttons=buttons)
 
 
-# A report says the case, rather than only name the problem ("卖家拒绝退款"), from this
-# many different Chinese characters on ("东西收到就坏了，卖家说是我弄的").
-DESCRIBES_THE_CASE = 8
+# A report says the case, rather than only name the problem ("卖家又拒绝退款了"), from this
+# many different Chinese characters beyond the problem's name on ("炸锅退回去了商家一直不
+# 退款": 炸锅去商一直).
+DESCRIBES_THE_CASE = 5
 
 
 def has_content(text: str, least: int = 3) -> bool:
@@ -156,18 +157,23 @@ def describes_the_case(
     detail = re.sub(r"\d+", "", plain(text))
     for word in (*form_words("filler"), *labels()["question_markers"]):
         detail = detail.replace(word, "")
-    if problem in problems():
+    if problem in labels()["intents"]:  # a report's problem, or the request itself
         detail = "".join(c for c in detail if c not in label("intents", problem))
     return has_content(detail, least)
 
 
+# An order number inside a report ("250312345678 耳机坏了"): not part of the description.
+ORDER_NUMBER = re.compile(r"\s*\d{9,}\s*")
+
+
 def description_from(text: str, problem: str | None = None) -> str | None:
     """The case as the buyer described it in a report or a filing request ("帮我申请吧，
-    东西收到就坏了" → "东西收到就坏了"); None when the words are a question or say nothing
-    beyond the request."""
+    东西收到就坏了" → "东西收到就坏了"), order numbers left out; None when the words are a
+    question, a list of evidence, or say nothing beyond the request."""
     said = text.strip()
     if is_question(plain(said)) or is_payload(said):
         return None
+    said = ORDER_NUMBER.sub(" ", said)  # the order is shown apart in the summary
     prefixes = sorted(form_words("request_prefixes"), key=len, reverse=True)
     stripped = True
     while stripped:
@@ -178,6 +184,8 @@ def description_from(text: str, problem: str | None = None) -> str | None:
                 said, stripped = said[len(prefix) :], True
                 break
     said = trim(said)
+    if evidence_list(said):
+        return None  # "帮我申请吧 有照片和视频": the evidence, not the case
     return said if describes_the_case(said, problem) and len(said) <= MAX_DESCRIPTION else None
 
 
