@@ -186,7 +186,10 @@ def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
 
 
 def is_question(text: str) -> bool:
-    """Whether the words read as a question (kb/labels.yml question_markers)."""
+    """Whether the words read as a question (kb/labels.yml question_markers), words that
+    only look like one left out ("什么都没留", "好几天了")."""
+    for phrase in labels()["not_question_markers"]:
+        text = text.replace(phrase, "")
     return any(marker in text for marker in labels()["question_markers"])
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -69,20 +69,66 @@ def form_words(kind: str) -> list[str]:
     return list(labels()["form_words"][kind])
 
 
+# The two-stage fallback's steps: a "did you mean…" between the bot's question and the
+# buyer's answer leaves the question standing.
+FALLBACK_ACTIONS = frozenset(
+    {"action_two_stage_fallback", "action_default_ask_affirmation", "action_default_ask_rephrase"}
+)
+
+
 def last_action(tracker: Tracker) -> str | None:
-    """The bot's last action before the buyer's latest message (action_listen aside)."""
+    """The bot's last action before the buyer's latest message (action_listen and the
+    fallback's "did you mean…" aside)."""
     seen_user = False
-    for event in reversed(tracker.events):
+    for event in reversed(tracker.applied_events()):
         if event.get("event") == "user":
             seen_user = True
         elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            if event.get("name") in FALLBACK_ACTIONS:
+                seen_user = False  # the message the fallback was unsure of: look before it
+                continue
             return str(event.get("name"))
     return None
 
 
-# A report says the case, rather than only name the problem ("卖家拒绝退款"), from this
-# many different Chinese characters on ("东西收到就坏了，卖家说是我弄的").
-DESCRIBES_THE_CASE = 8
+def tries(tracker: Tracker, slot: str) -> int:
+    """How many of the buyer's messages in a row came while the form was asking ``slot``
+    (the latest included): 2 means the question was asked twice already."""
+    count, requested = 0, None
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == "requested_slot":
+            requested = event.get("value")
+            if requested != slot:
+                count = 0
+        elif kind == "active_loop" and not event.get("name"):
+            count, requested = 0, None
+        elif kind == "user" and requested == slot:
+            count += 1
+        elif kind == "rewind" or kind == "restart":
+            count, requested = 0, None
+    return count
+
+
+# A form question is asked at most twice; then the way out is offered instead.
+MOST_ASKS = 2
+
+
+def way_out(dispatcher: CollectingDispatcher, first: list[dict[str, str]]) -> None:
+    """Offer the way out of a question asked twice: ``first`` (an answer by button), a
+    human, or not filing."""
+    buttons = [
+        *first,
+        {"title": button_title("request_human"), "payload": "/request_human"},
+        {"title": button_title("stop_filing"), "payload": "/stop"},
+    ]
+    dispatcher.utter_message(response="utter_form_way_out", buttons=buttons)
+
+
+# A report says the case, rather than only name the problem ("卖家又拒绝退款了"), from this
+# many different Chinese characters beyond the problem's name on ("炸锅退回去了商家一直不
+# 退款": 炸锅去商一直).
+DESCRIBES_THE_CASE = 5
 
 
 def has_content(text: str, least: int = 3) -> bool:
@@ -99,25 +145,33 @@ def is_words(text: str) -> bool:
     return is_payload(text) or chinese or said in form_words("latin_words")
 
 
-def describes_the_case(text: str, problem: str | None = None) -> bool:
+def describes_the_case(
+    text: str, problem: str | None = None, least: int = DESCRIBES_THE_CASE
+) -> bool:
     """Whether the words say more about the case than the problem's name: order numbers,
-    filler ("订单", "这个"), question words ("怎么办") and the name of ``problem``
-    ("退款一直没到账") left out, enough remains
-    ("卖家不发货怎么办" no; "商家说是我摔坏的，不给退怎么办" yes)."""
+    filler ("订单", "这个"), question words ("怎么办") and the characters of the name of
+    ``problem`` ("卖家拒绝退款" in "卖家又拒绝退款了") left out, ``least`` different
+    characters remain ("卖家不发货怎么办" no; "商家说是我摔坏的，不给退怎么办" yes)."""
     detail = re.sub(r"\d+", "", plain(text))
-    named = [label("intents", problem)] if problem in problems() else []
-    for word in (*named, *form_words("filler"), *labels()["question_markers"]):
+    for word in (*form_words("filler"), *labels()["question_markers"]):
         detail = detail.replace(word, "")
-    return has_content(detail, DESCRIBES_THE_CASE)
+    if problem in labels()["intents"]:  # a report's problem, or the request itself
+        detail = "".join(c for c in detail if c not in label("intents", problem))
+    return has_content(detail, least)
+
+
+# An order number inside a report ("250312345678 耳机坏了"): not part of the description.
+ORDER_NUMBER = re.compile(r"\s*\d{9,}\s*")
 
 
 def description_from(text: str, problem: str | None = None) -> str | None:
     """The case as the buyer described it in a report or a filing request ("帮我申请吧，
-    东西收到就坏了" → "东西收到就坏了"); None when the words are a question or say nothing
-    beyond the request."""
+    东西收到就坏了" → "东西收到就坏了"), order numbers left out; None when the words are a
+    question, a list of evidence, or say nothing beyond the request."""
     said = text.strip()
     if is_question(plain(said)) or is_payload(said):
         return None
+    said = ORDER_NUMBER.sub(" ", said)  # the order is shown apart in the summary
     prefixes = sorted(form_words("request_prefixes"), key=len, reverse=True)
     stripped = True
     while stripped:
@@ -128,6 +182,8 @@ def description_from(text: str, problem: str | None = None) -> str | None:
                 said, stripped = said[len(prefix) :], True
                 break
     said = trim(said)
+    if evidence_list(said):
+        return None  # "帮我申请吧 有照片和视频": the evidence, not the case
     return said if describes_the_case(said, problem) and len(said) <= MAX_DESCRIPTION else None
 
 
@@ -352,11 +408,32 @@ def parse_evidence(text: str) -> list[str] | None:
         said.startswith(w) for w in none_words
     ):
         return []
-    if len(trim(said)) <= SHORT_NONE and any(w in said for w in none_words):
-        return []
+    if any(w in said for w in none_words) and not has_content(
+        _without(said, (*none_words, *form_words("none_filler"))), 3
+    ):
+        return []  # "不好意思 我啥都没留": a negation and nothing else
     if any(said.startswith(w) for w in form_words("possession")) and has_content(said):
         return [f"other:{text.strip()[:200]}"]
     return None
+
+
+def _without(text: str, words: Iterable[str]) -> str:
+    """``text`` with every one of ``words`` left out, longest first."""
+    for word in sorted(words, key=len, reverse=True):
+        text = text.replace(word, "")
+    return text
+
+
+def evidence_list(text: str) -> list[str] | None:
+    """The items of kb/labels.yml a message lists and nothing more ("有照片 还有检测报告",
+    "聊天记录和截图都有", "只有聊天记录"); None when it names none, or says more than the
+    list ("卖家在聊天里承认是假货": a description that mentions a chat)."""
+    named = parse_evidence(text)
+    if not named or any(i.startswith("other:") for i in named):
+        return None
+    words = [w for spec in evidence_names().values() for w in (spec["name"], *spec["keywords"])]
+    rest = _without(plain(text), (*words, *form_words("evidence_list_words")))
+    return named if not has_content(rest, EVIDENCE_LIST_REST) else None
 
 
 def evidence_pairs(ids: list[str]) -> list[tuple[str, str]]:
@@ -388,8 +465,9 @@ def summary_edit(text: str) -> tuple[str, str | None] | None:
 
 # A yes or no to the summary is short; a longer text read as one is not taken as one.
 LONGEST_YES = 20
-# A message this short that holds a negation says the buyer has no evidence at all.
-SHORT_NONE = 8
+# An evidence list leaves fewer different characters than this beyond the items' words
+# ("有旺旺聊天记录 还有卡密截图" leaves "卡密").
+EVIDENCE_LIST_REST = 4
 
 # Intents that never answer a form question, whatever their words: they are handled as
 # what they are (rules in bot/data/rules/intervention.yml), and the form asks again.
@@ -442,7 +520,9 @@ class ValidateInterventionForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Keep 2 to MAX_DESCRIPTION characters of the buyer's own words that describe the
-        case: not a question, a button, another request, noise or a yes/no."""
+        case: not a question, a button, another request, noise, a yes/no, the problem's
+        name alone, or a list of evidence (kept as the evidence, the description asked
+        again)."""
         if value is None:  # cleared (validated again after a rejection): nothing to say
             return {"description": None}
         text = str(value).strip()
@@ -450,26 +530,42 @@ class ValidateInterventionForm(FormValidationAction):
             return {"description": text if has_content(text) else None}
         if is_payload(text) or _answered_question(dispatcher, tracker):
             return {"description": None}
+        listed = evidence_list(text)
+        if listed:
+            names = template("list_separator").join(d for _, d in evidence_pairs(listed))
+            dispatcher.utter_message(response="utter_evidence_noted", evidence=names)
+            return {"description": None, "evidence": listed}
+        if not self._is_description(text, tracker):
+            if tries(tracker, "description") < MOST_ASKS:  # else the way out says it
+                dispatcher.utter_message(
+                    response="utter_description_invalid", longest=MAX_DESCRIPTION
+                )
+            return {"description": None}
+        return {"description": description_from(text) or text}
+
+    @staticmethod
+    def _is_description(text: str, tracker: Tracker) -> bool:
+        """Whether the latest message, ``text``, describes the case: words beyond the
+        problem's name, not a question, another request, noise or a yes/no."""
         intent = tracker.get_intent_of_latest_message()
         # A report that describes the case is a description even as a question ("……
         # 不给退怎么办"); a bare "卖家不发货怎么办" is not. out_of_scope is no verdict here: a
         # description is often read as one, and a real out-of-scope question is a question.
         question = is_question(plain(text))
-        if (
+        return not (
             (intent in NOT_ANSWERS and intent != "out_of_scope")
             or intent in ("affirm", "deny")
             or (question and not (intent in problems() and describes_the_case(text, intent)))
-            or not has_content(text)
+            or not describes_the_case(text, tracker.get_slot("problem"), least=3)
             or len(text) > MAX_DESCRIPTION
-        ):
-            dispatcher.utter_message(response="utter_description_invalid", longest=MAX_DESCRIPTION)
-            return {"description": None}
-        return {"description": description_from(text) or text}
+        )
 
     def validate_evidence(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Evidence item ids the words name ([] for "none"), kept once parsed."""
+        """Evidence item ids the words name ([] for "none"), kept once parsed. The case
+        described instead ("充电器用着发烫") is added to the description, and the evidence
+        asked again."""
         if value is None:
             return {"evidence": None}
         if isinstance(value, list):
@@ -481,6 +577,10 @@ class ValidateInterventionForm(FormValidationAction):
         if is_payload(text) or _answered_question(dispatcher, tracker) or is_question(plain(text)):
             return {"evidence": None}
         named = parse_evidence(text)
+        if named == [] or evidence_list(text):
+            return {"evidence": named}
+        if self._is_description(text, tracker):
+            return self._add_to_description(text, dispatcher, tracker)
         # Items named by their keywords answer the question whatever the intent ("有聊天
         # 记录" is often read as out_of_scope); the buyer's own words only when the intent
         # is not something else.
@@ -488,6 +588,22 @@ class ValidateInterventionForm(FormValidationAction):
         if kept_as_said and tracker.get_intent_of_latest_message() in NOT_ANSWERS:
             return {"evidence": None}
         return {"evidence": named}
+
+    @staticmethod
+    def _add_to_description(
+        text: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """The description with ``text`` added (once, within MAX_DESCRIPTION); the evidence
+        still to be asked."""
+        said = trim(text.strip())
+        before = tracker.get_slot("description") or ""
+        if said in before:
+            return {"evidence": None}
+        joined = f"{before}{template('description_separator')}{said}" if before else said
+        if len(joined) > MAX_DESCRIPTION:
+            return {"evidence": None}
+        dispatcher.utter_message(response="utter_description_added")
+        return {"evidence": None, "description": joined}
 
     def validate_confirm_filing(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -516,7 +632,8 @@ class ValidateInterventionForm(FormValidationAction):
                 dispatcher.utter_message(response="utter_what_to_change")
                 return {"confirm_filing": None}
             return {"confirm_filing": False}
-        if not _answered_question(dispatcher, tracker):
+        answered = _answered_question(dispatcher, tracker)
+        if not answered and tries(tracker, "confirm_filing") < MOST_ASKS:  # else the way out
             dispatcher.utter_message(response="utter_confirm_filing_help")
         return {"confirm_filing": None}
 
@@ -542,8 +659,27 @@ class ActionReplyToOffer(Action):
         return await answer_knowledge_question(self.name(), dispatcher, tracker)
 
 
+class ActionAskDescription(Action):
+    """Ask for the description; after two tries, offer the way out instead."""
+
+    def name(self) -> str:
+        """Rasa's ``action_ask_<slot>`` convention: the form's description question."""
+        return "action_ask_description"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Speak the question or the way out; no events."""
+        if tries(tracker, "description") >= MOST_ASKS:
+            way_out(dispatcher, [])
+        else:
+            dispatcher.utter_message(response="utter_ask_intervention_form_description")
+        return []
+
+
 class ActionAskEvidence(Action):
-    """Ask for evidence with the checklist kb/ gives for this problem."""
+    """Ask for evidence with the checklist kb/ gives for this problem; after two tries,
+    offer the way out ("暂时没有" among it) instead."""
 
     def name(self) -> str:
         """Rasa's ``action_ask_<slot>`` convention: the form's evidence question."""
@@ -552,7 +688,11 @@ class ActionAskEvidence(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Speak the checklist with the first items as buttons; no events."""
+        """Speak the checklist with the first items as buttons (or the way out); no events."""
+        none = {"title": button_title("no_evidence"), "payload": labels()["no_evidence_payload"]}
+        if tries(tracker, "evidence") >= MOST_ASKS:
+            way_out(dispatcher, [none])
+            return []
         items = checklist(tracker.get_slot("problem"), tracker.get_slot("platform"))
         names = evidence_names()
         short = [names.get(i.id, {}).get("name", i.label) for i in items]
@@ -560,9 +700,7 @@ class ActionAskEvidence(Action):
         buttons = [
             {"title": have.format(name=n), "payload": have.format(name=n)} for n in short[:3]
         ]
-        buttons.append(
-            {"title": button_title("no_evidence"), "payload": labels()["no_evidence_payload"]}
-        )
+        buttons.append(none)
         dispatcher.utter_message(
             response="utter_evidence_checklist",
             checklist=template("list_separator").join(i.label for i in items),
@@ -597,7 +735,10 @@ class ActionAskConfirmFiling(BuyerAction):
             evidence=template("list_separator").join(d for _, d in evidence)
             or template("no_evidence"),
         )
-        dispatcher.utter_message(response="utter_confirm_filing_question")
+        if tries(tracker, "confirm_filing") >= MOST_ASKS:
+            way_out(dispatcher, [{"title": button_title("confirm_filing"), "payload": "/affirm"}])
+        else:
+            dispatcher.utter_message(response="utter_confirm_filing_question")
         return []
 
 

@@ -1,0 +1,222 @@
+"""The intervention form reads each answer by what it says (issue 13): a description
+given before the form fills it, an evidence list is never a description and a
+description never an evidence answer, "none" is accepted however it is said, and a
+question asked twice is followed by a way out rather than a third time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.intervention import (
+    ActionAskConfirmFiling,
+    ActionAskDescription,
+    ActionAskEvidence,
+    ActionReplyToOffer,
+    ValidateInterventionForm,
+    description_from,
+    evidence_list,
+    is_question,
+    parse_evidence,
+    tries,
+)
+from tests.actions.helpers import make_tracker, responses_of, run_action
+
+ORDER = "250312345678"  # b1001's eligible JD order
+SLOTS = {
+    "order_id": ORDER,
+    "platform": "jd",
+    "eligibility": "eligible",
+    "problem": "report_refund_refused",
+}
+DESCRIPTION = "耳机左耳没声音，商家说人为损坏拒绝退货"
+
+
+def asking(slot: str, times: int) -> list[dict[str, Any]]:
+    """The events of a form that has asked ``slot`` and heard ``times`` - 1 earlier
+    answers to it (the latest message, added by make_tracker, is one more)."""
+    events: list[dict[str, Any]] = [
+        {"event": "active_loop", "name": "intervention_form"},
+        {"event": "slot", "name": "requested_slot", "value": slot},
+    ]
+    for _ in range(times - 1):
+        events += [
+            {"event": "user", "text": "嗯？", "parse_data": {}},
+            {"event": "slot", "name": "requested_slot", "value": slot},
+        ]
+    return events
+
+
+def in_form(text: str, intent: str, slot: str, times: int = 1, **slots: Any) -> Any:
+    return make_tracker(
+        text=text,
+        intent=intent,
+        slots={**SLOTS, "requested_slot": slot, **slots},
+        events=asking(slot, times),
+        active_loop="intervention_form",
+    )
+
+
+# ----- words that only look like a question -----
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("都好几天了还不发货", False),
+        ("我什么都没保存", False),
+        ("啥也没有", False),
+        ("这几天一直联系不上卖家", False),
+        ("几天能退回来", True),
+        ("需要什么凭证", True),
+    ],
+)
+def test_any_and_several_words_ask_nothing(text, question):
+    assert is_question(text) is question
+
+
+def test_a_report_that_says_how_long_it_has_waited_describes_the_case():
+    text = "游戏兑换码早被别人用掉了 卖家不给退 等了好几天了"
+    assert description_from(text, "report_refund_refused") == text
+
+
+def test_the_problems_name_alone_is_no_description():
+    assert description_from("卖家又拒绝退款了", "report_refund_refused") is None
+    dispatcher = CollectingDispatcher()
+    tracker = in_form("卖家又拒绝退款了", "report_refund_refused", "description")
+    result = ValidateInterventionForm().validate_description(
+        "卖家又拒绝退款了", dispatcher, tracker, {}
+    )
+    assert result == {"description": None}
+    assert responses_of(dispatcher.messages) == ["utter_description_invalid"]
+
+
+# ----- evidence lists and descriptions -----
+
+
+@pytest.mark.parametrize(
+    ("text", "listed"),
+    [
+        ("有照片 还有质检报告", ["photo", "quality_report"]),
+        ("聊天记录和截图都有", ["trade_record", "chat_record"]),
+        ("只有聊天记录", ["chat_record"]),
+        ("有咚咚聊天记录 还有退款页面截图", ["trade_record", "chat_record"]),
+        ("卖家在聊天里亲口承认发的是次品 还是不给退", None),
+        ("有发票", None),  # kept in the buyer's words at the evidence question only
+        ("杯子收到就裂了", None),
+    ],
+)
+def test_an_evidence_list_is_only_a_list(text, listed):
+    assert evidence_list(text) == listed
+
+
+def test_an_evidence_list_at_the_description_question_is_kept_as_the_evidence():
+    text = "有聊天记录 还有照片"
+    dispatcher = CollectingDispatcher()
+    tracker = in_form(text, "faq", "description")
+    result = ValidateInterventionForm().validate_description(text, dispatcher, tracker, {})
+    assert result == {"description": None, "evidence": ["chat_record", "photo"]}
+    assert dispatcher.messages[0]["response"] == "utter_evidence_noted"
+    assert dispatcher.messages[0]["evidence"] == "聊天记录、商品照片"
+
+
+def test_the_case_described_at_the_evidence_question_is_added_to_the_description():
+    text = "耳机充一会儿电就烫手"
+    dispatcher = CollectingDispatcher()
+    tracker = in_form(text, "report_bad_item", "evidence", description=DESCRIPTION)
+    result = ValidateInterventionForm().validate_evidence(text, dispatcher, tracker, {})
+    assert result == {"evidence": None, "description": f"{DESCRIPTION}；{text}"}
+    assert responses_of(dispatcher.messages) == ["utter_description_added"]
+
+
+def test_a_description_given_twice_is_not_added_twice():
+    dispatcher = CollectingDispatcher()
+    tracker = in_form(DESCRIPTION, "report_bad_item", "evidence", description=DESCRIPTION)
+    result = ValidateInterventionForm().validate_evidence(DESCRIPTION, dispatcher, tracker, {})
+    assert result == {"evidence": None}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "没有 啥都没留",
+        "不好意思 我什么也没保存",
+        "一点证据都没有",
+        "当时没截图也没拍照",
+        "都没留",
+        "暂时没有哦",
+        "木有",
+    ],
+)
+def test_none_is_accepted_however_it_is_said(text):
+    assert parse_evidence(text) == []
+    tracker = in_form(text, "deny", "evidence", description=DESCRIPTION)
+    result = ValidateInterventionForm().validate_evidence(text, CollectingDispatcher(), tracker, {})
+    assert result == {"evidence": []}
+
+
+def test_a_negated_report_is_not_none():
+    assert parse_evidence("商家一直没发货") is None
+
+
+# ----- no loops: twice, then a way out -----
+
+
+def test_tries_count_the_answers_to_the_question_asked():
+    assert tries(in_form("嗯", "affirm", "evidence"), "evidence") == 1
+    assert tries(in_form("嗯", "affirm", "evidence", times=2), "evidence") == 2
+    assert tries(in_form("嗯", "affirm", "evidence", times=2), "description") == 0
+
+
+async def test_the_evidence_question_is_asked_twice_then_the_way_out():
+    _, messages = await run_action(ActionAskEvidence(), in_form("嗯？", "faq", "evidence"))
+    assert responses_of(messages) == ["utter_evidence_checklist"]
+    _, messages = await run_action(ActionAskEvidence(), in_form("嗯？", "faq", "evidence", times=2))
+    assert responses_of(messages) == ["utter_form_way_out"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["没有凭证", "/request_human", "/stop"]
+
+
+async def test_the_description_question_is_asked_twice_then_the_way_out():
+    _, messages = await run_action(ActionAskDescription(), in_form("好", "affirm", "description"))
+    assert responses_of(messages) == ["utter_ask_intervention_form_description"]
+    tracker = in_form("好", "affirm", "description", times=2)
+    dispatcher = CollectingDispatcher()
+    ValidateInterventionForm().validate_description("好", dispatcher, tracker, {})
+    assert dispatcher.messages == []  # the way out says it
+    _, messages = await run_action(ActionAskDescription(), tracker)
+    assert responses_of(messages) == ["utter_form_way_out"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/request_human", "/stop"]
+
+
+async def test_the_summary_is_asked_twice_then_the_way_out(bot_db):
+    slots = {"description": DESCRIPTION, "evidence": ["chat_record"]}
+    tracker = in_form("嗯嗯嗯？", "nlu_fallback", "confirm_filing", times=2, **slots)
+    _, messages = await run_action(ActionAskConfirmFiling(), tracker)
+    assert responses_of(messages) == ["utter_filing_summary", "utter_form_way_out"]
+    assert messages[1]["buttons"][0]["payload"] == "/affirm"
+
+
+# ----- the offer stands through the fallback's "did you mean…" -----
+
+
+async def test_evidence_named_after_a_did_you_mean_still_accepts_the_offer():
+    events = [
+        {"event": "action", "name": "action_check_eligibility"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "嗯 那你弄", "parse_data": {"intent": {"name": "nlu_fallback"}}},
+        {"event": "action", "name": "action_two_stage_fallback"},
+        {"event": "active_loop", "name": "action_two_stage_fallback"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    tracker = make_tracker(
+        text="有照片 还有质检报告", intent="faq", slots={**SLOTS, "problem": None}, events=events
+    )
+    result, messages = await run_action(ActionReplyToOffer(), tracker)
+    assert result == [
+        SlotSet("evidence", ["photo", "quality_report"]),
+        FollowupAction("intervention_form"),
+    ]
+    assert messages == []
