@@ -1,5 +1,6 @@
-"""bench/typed-heldout.yml, the typed conversations written blind for measuring the bot
-(bench/containment.py --suite): well formed and fair before it is ever played.
+"""bench/typed-heldout.yml and bench/typed-heldout-2.yml, the typed conversations written
+blind (by two independent testers) for measuring the bot (bench/containment.py --suite):
+each well formed and fair before it is ever played.
 
 Checked without servers: enough conversations, typed text only (no button payloads),
 every buyer and every filed or complained-about order real and that buyer's own, and no
@@ -17,13 +18,13 @@ from jieru.config import PROJECT_ROOT
 from tests.e2e.typed.runner import DEMO_ORDERS, load_suite
 from tests.nlu.test_not_trained_on_dev import dev_rows, near_duplicates  # noqa: F401
 
-SUITE = PROJECT_ROOT / "bench" / "typed-heldout.yml"
-MIN_CONVERSATIONS = 48
+SUITES = [PROJECT_ROOT / "bench" / name for name in ("typed-heldout.yml", "typed-heldout-2.yml")]
+MIN_CONVERSATIONS = 48  # in each file
 
 
-@pytest.fixture(scope="module")
-def suite():
-    return load_suite(SUITE)
+@pytest.fixture(scope="module", params=SUITES, ids=[p.name for p in SUITES])
+def suite(request):
+    return load_suite(request.param)
 
 
 @pytest.fixture(scope="module")
