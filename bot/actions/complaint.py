@@ -168,7 +168,8 @@ class ValidateComplaintForm(FormValidationAction):
                 buyer_id=buyer,
                 said=normalize(text),
                 answering=asked,
-                offered=OFFERED_ORDERS,
+                before=normalize(" ".join(complaint_messages(tracker)[:-1])),
+                limit=OFFERED_ORDERS,
             )
         except ServiceUnavailable:
             return {}  # the order question, asked next, tells the outage
@@ -266,7 +267,7 @@ class ValidateComplaintForm(FormValidationAction):
 
 
 class ActionAskComplaintFormOrderId(BuyerAction):
-    """Ask which order the complaint is about, with the buyer's recent orders as buttons
+    """Ask which order the complaint is about, with the buyer's orders as buttons
     (Rasa's ``action_ask_<form>_<slot>``: only the complaint form asks this way)."""
 
     def name(self) -> str:
@@ -276,14 +277,19 @@ class ActionAskComplaintFormOrderId(BuyerAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, buyer: str
     ) -> list[EventType]:
-        """Speak the question, or that the buyer has no orders; no events."""
-        orders = await call(progress.buyer_orders, buyer_id=buyer)
+        """Speak the question, or that the buyer has no orders; no events. The orders the
+        complaint's words mention come first ("耳机那单" when two orders are 耳机)."""
+        opening = tracker.active_loop.get("name") != COMPLAINT_FORM
+        said = normalize(" ".join(complaint_messages(tracker, opening)))
+        orders = await call(
+            complaints.offered_orders, buyer_id=buyer, said=said, limit=OFFERED_ORDERS
+        )
         if not orders:
             dispatcher.utter_message(response="utter_no_orders")
             return []
         dispatcher.utter_message(
             response="utter_ask_complaint_form_order_id",
-            buttons=[order_button(o) for o in orders[:OFFERED_ORDERS]],
+            buttons=[order_button(o) for o in orders],
         )
         return []
 

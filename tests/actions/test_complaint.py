@@ -360,3 +360,25 @@ async def test_the_complaint_holds_the_buyers_words_since_it_began(bot_db):
         assert s.scalars(select(Complaint.description)).one() == "\n".join(
             ["我要投诉这个卖家", "付完款客服就一直说在备货", SHOPS_ORDER]
         )
+
+
+async def test_the_order_question_offers_the_orders_the_complaint_mentions_first(bot_db):
+    # "羊毛大衣" without a word that points at an order names none; it is offered first.
+    tracker = form_run("羊毛大衣还不发货 我要投诉", "file_complaint", requested=None)
+    events, messages = await run_action(ActionAskComplaintFormOrderId(), tracker)
+    assert events == []
+    assert messages == [
+        said(
+            "utter_ask_complaint_form_order_id",
+            buttons=[
+                {
+                    "title": "羊毛大衣 · 淘宝 · 待发货",
+                    "payload": f'/inform_order_id{{"order_id": "{SHOPS_ORDER}"}}',
+                },
+                {
+                    "title": "蓝牙耳机 · 京东 · 商家已拒绝",
+                    "payload": '/inform_order_id{"order_id": "250312345678"}',
+                },
+            ],
+        )
+    ]
