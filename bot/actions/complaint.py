@@ -145,8 +145,9 @@ class ValidateComplaintForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Without a number given, the one order of the buyer's that the words name: the
-        message that opens the complaint ("羊毛大衣那单……我要投诉"), or the answer to the
-        order question ("羊毛大衣", "第二个"); several or none: the question is asked.
+        message that opens the complaint ("羊毛大衣那单……我要投诉", rather than the order
+        the conversation was about), or the answer to the order question ("羊毛大衣",
+        "第二个"); several or none: the question is asked (or the conversation's order kept).
 
         An answer to the order question that names a category (``extract_complaint_
         category``) or tells the case ("付完款就一直说在备货") is an answer too: the
@@ -154,7 +155,8 @@ class ValidateComplaintForm(FormValidationAction):
         message to the rules, which read "不发货" as a report of its own."""
         opening = tracker.active_loop.get("name") != COMPLAINT_FORM
         asked = tracker.get_slot("requested_slot") == "order_id"
-        if tracker.get_slot("order_id") or not (opening or asked):
+        # The order the conversation was about before gives way to one the opening names.
+        if not (opening or (asked and not tracker.get_slot("order_id"))):
             return {}
         if next(tracker.get_latest_entity_values("order_id"), None) is not None:
             return {}  # a number: the slot's own mapping takes it
@@ -168,7 +170,7 @@ class ValidateComplaintForm(FormValidationAction):
                 buyer_id=buyer,
                 said=normalize(text),
                 answering=asked,
-                before=normalize(" ".join(complaint_messages(tracker)[:-1])),
+                before=normalize(" ".join(complaint_messages(tracker)[:-1])) if asked else "",
                 limit=OFFERED_ORDERS,
             )
         except ServiceUnavailable:
@@ -199,7 +201,8 @@ class ValidateComplaintForm(FormValidationAction):
         intent = tracker.get_intent_of_latest_message()
         if requested != "complaint_category" or intent not in ("affirm", "deny"):
             return {}
-        named = category_named(text)
+        # "对，就是不发货" names its category; "不是质量问题" names the one it refuses.
+        named = category_named(text) if intent == "affirm" else None
         if named is None and intent == "affirm" and first_answer(tracker, "complaint_category"):
             named = category_named(" ".join(complaint_messages(tracker)[:-1]))
         return {"complaint_category": named}

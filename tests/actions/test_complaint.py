@@ -319,11 +319,18 @@ def at_the_category_question(text: str, intent: str, answers: Sequence[str] = ()
     )
 
 
-async def test_a_yes_to_the_category_offered_takes_it(bot_db):
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("是的", "not_shipped"),  # the category the opening named ("还不发货")
+        ("对 其实是质量问题", "quality"),  # a yes that names another one
+    ],
+)
+async def test_a_yes_to_the_category_offered_takes_it(bot_db, text, category):
     events, messages = await run_action(
-        ValidateComplaintForm(), at_the_category_question("是的", "affirm")
+        ValidateComplaintForm(), at_the_category_question(text, "affirm")
     )
-    assert events == [SlotSet("complaint_category", "not_shipped")]
+    assert events == [SlotSet("complaint_category", category)]
     assert messages == []
 
 
@@ -331,6 +338,7 @@ async def test_a_yes_to_the_category_offered_takes_it(bot_db):
     ("text", "intent", "answers"),
     [
         ("不是", "deny", []),  # the category offered is wrong: asked again
+        ("不是质量问题", "deny", []),  # the category it names is the one refused
         ("是的", "affirm", ["说不清"]),  # not the answer to the offer any more
     ],
 )
@@ -382,3 +390,19 @@ async def test_the_order_question_offers_the_orders_the_complaint_mentions_first
             ],
         )
     ]
+
+
+async def test_the_order_the_opening_names_replaces_the_one_the_conversation_was_about(bot_db):
+    tracker = make_tracker(
+        text="羊毛大衣那单我要投诉",
+        intent="file_complaint",
+        slots={"order_id": "250312345678"},  # the earbuds, asked about before
+        after=[
+            {"event": "slot", "name": "requested_slot", "value": None},
+            {"event": "action", "name": "complaint_form"},
+            {"event": "slot", "name": "order_id", "value": "250312345678"},
+        ],
+    )
+    events, messages = await run_action(ValidateComplaintForm(), tracker)
+    assert events == [SlotSet("order_id", SHOPS_ORDER)]
+    assert messages == [said("utter_order_header", order_line=COAT_LINE)]
