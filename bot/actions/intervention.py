@@ -181,13 +181,15 @@ def without_order_reference(text: str) -> str:
 
 def description_from(text: str, problem: str | None = None) -> str | None:
     """The case as the buyer described it in a report or a filing request ("帮我申请吧，
-    东西收到就坏了" → "东西收到就坏了"), order numbers left out; None when the words are a
-    question, a list of evidence, or say nothing beyond the request."""
+    东西收到就坏了" → "东西收到就坏了"), order numbers and the request before or after it
+    left out; None when the words are a question, a list of evidence, or say nothing
+    beyond the request and the order they point at ("就是耳机那单 申请介入")."""
     said = text.strip()
     if is_question(plain(said)) or is_payload(said):
         return None
     said = ORDER_NUMBER.sub(" ", said)  # the order is shown apart in the summary
     prefixes = sorted(form_words("request_prefixes"), key=len, reverse=True)
+    requests = [p for p in prefixes if len(p) >= REQUEST_WORDS]
     stripped = True
     while stripped:
         stripped = False
@@ -196,12 +198,15 @@ def description_from(text: str, problem: str | None = None) -> str | None:
             if plain(said).startswith(prefix):
                 said, stripped = said[len(prefix) :], True
                 break
+        for request in requests:  # "……卖家拒绝退款 帮我申请介入"
+            if plain(said).endswith(request):
+                said, stripped = said[: -len(request)], True
+                break
     said = trim(said)
     if evidence_list(said):
         return None  # "帮我申请吧 有照片和视频": the evidence, not the case
     # "就是四件套这单 申请介入", "汝窑茶具那单我想申请淘宝介入": which order, and the
     # request, wherever they stand, say nothing of the case.
-    requests = [p for p in form_words("request_prefixes") if len(p) >= REQUEST_WORDS]
     check = _without(without_order_reference(plain(said)), labels()["platform"].values())
     if not describes_the_case(_without(check, requests), problem):
         return None
@@ -352,9 +357,9 @@ class ActionCheckEligibility(BuyerAction):
 def offer_reply(tracker: Tracker, intent: str | None, text: str) -> list[EventType] | None:
     """The events that open the intervention form when the latest message answers
     "要我现在帮您提交平台介入申请吗？" with a yes, with what the reply already said filled
-    in; None when it does not. A yes is a filing request for the order in question (no
-    other order named), or, right after the offer, the problem described or the evidence
-    named instead of a plain yes."""
+    in (a request's problem from its words, kb/problems.yml cues); None when it does not.
+    A yes is a filing request for the order in question (no other order named), or, right
+    after the offer, the problem described or the evidence named instead of a plain yes."""
     if tracker.get_slot("eligibility") != "eligible" or tracker.active_loop.get("name"):
         return None
     named = next(tracker.get_latest_entity_values("order_id"), None)
@@ -374,6 +379,11 @@ def offer_reply(tracker: Tracker, intent: str | None, text: str) -> list[EventTy
     events: list[EventType] = []
     if intent in problems() and intent != tracker.get_slot("problem"):
         events.append(SlotSet("problem", intent))
+    elif intent == "request_intervention" and not tracker.get_slot("problem"):
+        # "包装被拆过 卖家拒绝退款 帮我申请介入": the case the request names is not asked.
+        case = disputes.case_of(plain(text))
+        if case is not None:
+            events.append(SlotSet("problem", case))
     if described:
         events.append(SlotSet("description", described))
     if evidence:

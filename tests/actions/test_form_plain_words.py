@@ -243,6 +243,24 @@ async def test_a_later_request_keeps_the_report_said_before_the_order_was_known(
     assert messages == []
 
 
+async def test_a_request_at_the_offer_that_names_the_case_sets_the_problem(bot_db):
+    text = "盒子是被拆开过的 卖家拒绝退款 帮我申请介入"
+    slots = {**JD_EXCHANGE, "problem": None, "description": None}
+    tracker = make_tracker(
+        text=text,
+        intent="request_intervention",
+        slots=slots,
+        events=[{"event": "action", "name": "action_check_eligibility"}],
+    )
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert events == [
+        SlotSet("problem", "report_refund_refused"),
+        SlotSet("description", "盒子是被拆开过的 卖家拒绝退款"),  # the request left out
+        FollowupAction("intervention_form"),
+    ]
+    assert messages == []
+
+
 # ----- "which case is it?" answered with the case described -----
 
 
