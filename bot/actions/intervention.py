@@ -474,8 +474,22 @@ def evidence_list(text: str) -> list[str] | None:
     if not named or any(i.startswith("other:") for i in named):
         return None
     words = [w for spec in evidence_names().values() for w in (spec["name"], *spec["keywords"])]
-    rest = _without(plain(text), (*words, *form_words("evidence_list_words")))
+    rest = _without(
+        _without_whose(plain(text), words), (*words, *form_words("evidence_list_words"))
+    )
     return named if not has_content(rest, EVIDENCE_LIST_REST) else None
+
+
+def _without_whose(text: str, keywords: list[str]) -> str:
+    """``text`` without the words of kb/labels.yml ``evidence_whose`` that stand right
+    before an item's keyword ("跟卖家的聊天记录" → "跟聊天记录")."""
+
+    def alternatives(words: Iterable[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+    whose, joiner = form_words("evidence_whose"), form_words("evidence_whose_joiner")
+    pattern = rf"(?:{alternatives(whose)})(?:{alternatives(joiner)})?(?={alternatives(keywords)})"
+    return re.sub(pattern, "", text)
 
 
 def evidence_pairs(ids: list[str]) -> list[tuple[str, str]]:

@@ -97,6 +97,12 @@ def test_signed_for_alone_is_what_happened_not_evidence():
     assert evidence_list("商家那边早就签收了") is None
 
 
+def test_whose_record_it_is_belongs_to_the_item_only_right_before_it():
+    assert evidence_list("有店家的签收记录") == ["logistics"]
+    # Elsewhere the seller and the return tell the case: a description, not a list.
+    assert evidence_list("店家一直不给退货 有聊天记录") is None
+
+
 # ----- a "none" that holds 什么 -----
 
 
