@@ -29,6 +29,15 @@ from tests.fixtures import FIXTURES
 # imports the data layer only inside fixtures.
 collect_ignore = ["db"] if int(version("sqlalchemy").split(".")[0]) < 2 else []
 
+try:
+    from hypothesis import settings
+except ImportError:  # the Rasa environment has no property tests
+    pass
+else:
+    # The same examples on every run: CI fails on a regression, not on a new draw.
+    settings.register_profile("jieru", derandomize=True)
+    settings.load_profile("jieru")
+
 # The server the postgres params run on; JIERU_TEST_POSTGRES_URL points them elsewhere.
 POSTGRES_URL = os.environ.get(
     "JIERU_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"

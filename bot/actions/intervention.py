@@ -736,10 +736,12 @@ class ValidateInterventionForm(FormValidationAction):
 
 
 class ActionReplyToOffer(Action):
-    """A knowledge-question intent while the offer to file stands: right after the offer,
-    words that name evidence ("有聊天记录和照片") accept it with the evidence kept;
-    anything else is the question it reads as, and is answered (about the buyer's order
-    when it names one: ``answer_knowledge_question``)."""
+    """A knowledge question, an out-of-scope reading or an unsure NLU while the offer to
+    file stands: right after the offer, words that name evidence ("有聊天记录和照片") or
+    describe the case (read by the NLU's likeliest report intent) accept it with what they
+    said kept; anything else is what it reads as — the question answered (about the
+    buyer's order when it names one: ``answer_knowledge_question``), the out-of-scope
+    answer, or the two-stage fallback."""
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -748,12 +750,34 @@ class ActionReplyToOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Start the form (the evidence filled in), or answer the question; no events then."""
+        """Start the form (evidence or description filled in), or do what the intent asks."""
         text = tracker.latest_message.get("text") or ""
+        # The NLU's own reading, nlu_fallback included (get_intent_of_latest_message
+        # skips it).
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        # Evidence first: an evidence list is no description.
         started = offer_reply(tracker, "faq", text)
+        # An unsure or out-of-scope reading is no verdict on a reply to the offer: a
+        # description is often both ("一充电就烫得不行 我改过一次申请还是被拒").
+        if started is None and intent in ("nlu_fallback", "out_of_scope"):
+            reading = _likeliest_problem(tracker)
+            started = offer_reply(tracker, reading, text) if reading else None
         if started is not None:
             return started
+        if intent == "nlu_fallback":
+            return [FollowupAction("action_two_stage_fallback")]
+        if intent == "out_of_scope":
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return []
         return await answer_knowledge_question(self.name(), dispatcher, tracker)
+
+
+def _likeliest_problem(tracker: Tracker) -> str | None:
+    """The report intent the NLU ranked highest for the latest message, if it ranked one
+    among its top three."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    names = [r.get("name") for r in ranking if r.get("name") != "nlu_fallback"][:3]
+    return next((n for n in names if n in problems()), None)
 
 
 class ActionAskDescription(Action):

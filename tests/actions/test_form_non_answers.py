@@ -121,7 +121,8 @@ GIBBERISH = st.text(
         bool(t.strip())
         and not t.lstrip().startswith("/")
         and not t.strip().isdigit()
-        and t.strip().lower() not in YES_NO
+        # As the bot reads it: punctuation around a yes (":y", "ok!") leaves the yes.
+        and "".join(c for c in t if c.isalnum()).lower() not in YES_NO
     )
 )
 # The NLU's readings of meaningless text: none (fallback), or an answer's intent by mistake.

@@ -523,6 +523,64 @@ async def test_evidence_named_at_the_offer_accepts_it_and_a_question_is_answered
     assert len(messages) == 1 and "凭证" in messages[0]["text"]
 
 
+UNSURE = [
+    {"name": "nlu_fallback", "confidence": 0.3},
+    {"name": "report_bad_item", "confidence": 0.29},
+    {"name": "report_refund_refused", "confidence": 0.28},
+]
+
+
+async def test_a_description_the_nlu_is_unsure_of_at_the_offer_accepts_it():
+    tracker = make_tracker(
+        text="一用就发烫 根本没法用 改了申请还是被拒",
+        intent="nlu_fallback",
+        intent_ranking=UNSURE,
+        slots=AT_THE_OFFER,
+        events=OFFERED,
+    )
+    events, messages = await run_action(ActionReplyToOffer(), tracker)
+    assert events == [
+        SlotSet("problem", "report_bad_item"),
+        SlotSet("description", "一用就发烫 根本没法用 改了申请还是被拒"),
+        FollowupAction("intervention_form"),
+    ]
+    assert messages == []
+
+
+async def test_evidence_read_as_out_of_scope_at_the_offer_accepts_it():
+    tracker = make_tracker(
+        text="有快递单号 还有聊天记录",
+        intent="out_of_scope",
+        slots=AT_THE_OFFER,
+        events=OFFERED,
+    )
+    events, messages = await run_action(ActionReplyToOffer(), tracker)
+    assert events == [
+        SlotSet("evidence", ["chat_record", "logistics"]),
+        FollowupAction("intervention_form"),
+    ]
+    assert messages == []
+
+
+async def test_anything_else_unsure_or_out_of_scope_at_the_offer_is_what_it_reads_as():
+    unsure = make_tracker(
+        text="嗯那个啥",
+        intent="nlu_fallback",
+        intent_ranking=UNSURE,
+        slots=AT_THE_OFFER,
+        events=OFFERED,
+    )
+    events, messages = await run_action(ActionReplyToOffer(), unsure)
+    assert events == [FollowupAction("action_two_stage_fallback")]
+    assert messages == []
+    outside = make_tracker(
+        text="能帮我改一下收货地址吗", intent="out_of_scope", slots=AT_THE_OFFER, events=OFFERED
+    )
+    events, messages = await run_action(ActionReplyToOffer(), outside)
+    assert events == []
+    assert responses_of(messages) == ["utter_out_of_scope"]
+
+
 @pytest.mark.parametrize(
     ("text", "intent", "slots", "chosen"),
     [
