@@ -187,7 +187,10 @@ def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
 
 def is_question(text: str) -> bool:
     """Whether the words read as a question (kb/labels.yml question_markers), words that
-    only look like one left out ("什么都没留", "好几天了")."""
+    only look like one left out ("什么都没留", "好几天了", "没有什么证据") unless they are
+    part of a phrase that asks ("有没有什么要准备的")."""
+    if any(phrase in text for phrase in labels()["asking_phrases"]):
+        return True
     for phrase in labels()["not_question_markers"]:
         text = text.replace(phrase, "")
     return any(marker in text for marker in labels()["question_markers"])

@@ -162,17 +162,34 @@ def describes_the_case(
 
 # An order number inside a report ("250312345678 耳机坏了"): not part of the description.
 ORDER_NUMBER = re.compile(r"\s*\d{9,}\s*")
+# Request words this long ("帮我申请介入") are left out wherever they stand; shorter ones
+# ("好", "吧") only open a request.
+REQUEST_WORDS = 4
+# How many characters before "这单"/"那单" may name the order's product ("就是四件套这单").
+PRODUCT_WORD = 6
+
+
+def without_order_reference(text: str) -> str:
+    """``text`` without the words that point at an order by its product ("就是四件套这单
+    申请介入" → " 申请介入"): they say which order, not what happened. The references
+    that are also filler ("这个") stay for ``describes_the_case`` to leave out alone."""
+    filler = form_words("filler")
+    markers = sorted((m for m in labels()["order_references"] if m not in filler), key=len)
+    pattern = "|".join(re.escape(m) for m in reversed(markers))
+    return re.sub(rf"[\u4e00-\u9fff]{{0,{PRODUCT_WORD}}}?(?:{pattern})", " ", text)
 
 
 def description_from(text: str, problem: str | None = None) -> str | None:
     """The case as the buyer described it in a report or a filing request ("帮我申请吧，
-    东西收到就坏了" → "东西收到就坏了"), order numbers left out; None when the words are a
-    question, a list of evidence, or say nothing beyond the request."""
+    东西收到就坏了" → "东西收到就坏了"), order numbers and the request before or after it
+    left out; None when the words are a question, a list of evidence, or say nothing
+    beyond the request and the order they point at ("就是耳机那单 申请介入")."""
     said = text.strip()
     if is_question(plain(said)) or is_payload(said):
         return None
     said = ORDER_NUMBER.sub(" ", said)  # the order is shown apart in the summary
     prefixes = sorted(form_words("request_prefixes"), key=len, reverse=True)
+    requests = [p for p in prefixes if len(p) >= REQUEST_WORDS]
     stripped = True
     while stripped:
         stripped = False
@@ -181,10 +198,19 @@ def description_from(text: str, problem: str | None = None) -> str | None:
             if plain(said).startswith(prefix):
                 said, stripped = said[len(prefix) :], True
                 break
+        for request in requests:  # "……卖家拒绝退款 帮我申请介入"
+            if plain(said).endswith(request):
+                said, stripped = said[: -len(request)], True
+                break
     said = trim(said)
     if evidence_list(said):
         return None  # "帮我申请吧 有照片和视频": the evidence, not the case
-    return said if describes_the_case(said, problem) and len(said) <= MAX_DESCRIPTION else None
+    # "就是四件套这单 申请介入", "汝窑茶具那单我想申请淘宝介入": which order, and the
+    # request, wherever they stand, say nothing of the case.
+    check = _without(without_order_reference(plain(said)), labels()["platform"].values())
+    if not describes_the_case(_without(check, requests), problem):
+        return None
+    return said if len(said) <= MAX_DESCRIPTION else None
 
 
 class ActionCheckEligibility(BuyerAction):
@@ -331,9 +357,9 @@ class ActionCheckEligibility(BuyerAction):
 def offer_reply(tracker: Tracker, intent: str | None, text: str) -> list[EventType] | None:
     """The events that open the intervention form when the latest message answers
     "要我现在帮您提交平台介入申请吗？" with a yes, with what the reply already said filled
-    in; None when it does not. A yes is a filing request for the order in question (no
-    other order named), or, right after the offer, the problem described or the evidence
-    named instead of a plain yes."""
+    in (a request's problem from its words, kb/problems.yml cues); None when it does not.
+    A yes is a filing request for the order in question (no other order named), or, right
+    after the offer, the problem described or the evidence named instead of a plain yes."""
     if tracker.get_slot("eligibility") != "eligible" or tracker.active_loop.get("name"):
         return None
     named = next(tracker.get_latest_entity_values("order_id"), None)
@@ -353,11 +379,27 @@ def offer_reply(tracker: Tracker, intent: str | None, text: str) -> list[EventTy
     events: list[EventType] = []
     if intent in problems() and intent != tracker.get_slot("problem"):
         events.append(SlotSet("problem", intent))
+    elif intent == "request_intervention" and not tracker.get_slot("problem"):
+        # "包装被拆过 卖家拒绝退款 帮我申请介入": the case the request names is not asked.
+        case = disputes.case_of(plain(text))
+        if case is not None:
+            events.append(SlotSet("problem", case))
     if described:
         events.append(SlotSet("description", described))
     if evidence:
         events.append(SlotSet("evidence", evidence))
     return [*events, FollowupAction("intervention_form")]
+
+
+def submits(text: str) -> bool:
+    """An explicit yes to filing: the words hold one of kb/labels.yml ``confirm`` and
+    nothing else but ``confirm_filler`` ("嗯嗯确认", "确认无误", "没问题 提交", "ok提交");
+    "先不提交" and "不确定" leave a 不 and are none."""
+    said = "".join(c for c in plain(text) if unicodedata.category(c)[0] not in "PZ")
+    words = form_words("confirm")
+    if not any(w in said for w in words):
+        return False
+    return not _without(said, (*words, *form_words("confirm_filler")))
 
 
 def _answered_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -432,8 +474,22 @@ def evidence_list(text: str) -> list[str] | None:
     if not named or any(i.startswith("other:") for i in named):
         return None
     words = [w for spec in evidence_names().values() for w in (spec["name"], *spec["keywords"])]
-    rest = _without(plain(text), (*words, *form_words("evidence_list_words")))
+    rest = _without(
+        _without_whose(plain(text), words), (*words, *form_words("evidence_list_words"))
+    )
     return named if not has_content(rest, EVIDENCE_LIST_REST) else None
+
+
+def _without_whose(text: str, keywords: list[str]) -> str:
+    """``text`` without the words of kb/labels.yml ``evidence_whose`` that stand right
+    before an item's keyword ("跟卖家的聊天记录" → "跟聊天记录")."""
+
+    def alternatives(words: Iterable[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+    whose, joiner = form_words("evidence_whose"), form_words("evidence_whose_joiner")
+    pattern = rf"(?:{alternatives(whose)})(?:{alternatives(joiner)})?(?={alternatives(keywords)})"
+    return re.sub(pattern, "", text)
 
 
 def evidence_pairs(ids: list[str]) -> list[tuple[str, str]]:
@@ -509,12 +565,19 @@ class ValidateInterventionForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Keep a problem of kb/problems.yml said in words or by button; anything else
-        (noise the NLU happened to read as a report among them) is asked again."""
+        (noise the NLU happened to read as a report among them) is asked again. A report
+        that describes the case answers the description too, when none was given."""
         said = tracker.latest_message.get("text") or ""
         noise = not is_payload(said) and (not has_content(said, 2) or len(said) > MAX_DESCRIPTION)
         if self._asked(tracker, "problem") and noise:
             return {"problem": None}
-        return {"problem": value if value in problems() else None}
+        problem = value if value in problems() else None
+        # "四件套描述写的纯棉 实际洗完掉色起球" answers "which case?" and describes it.
+        if problem and self._asked(tracker, "problem") and not tracker.get_slot("description"):
+            described = description_from(said, problem)
+            if described:
+                return {"problem": problem, "description": described}
+        return {"problem": problem}
 
     def validate_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -579,6 +642,9 @@ class ValidateInterventionForm(FormValidationAction):
         named = parse_evidence(text)
         if named == [] or evidence_list(text):
             return {"evidence": named}
+        if self._asked(tracker, "evidence") and submits(text):
+            # "确认提交" where evidence is asked: nothing more to give; the summary next.
+            return {"evidence": []}
         if self._is_description(text, tracker):
             return self._add_to_description(text, dispatcher, tracker)
         # Items named by their keywords answer the question whatever the intent ("有聊天
@@ -588,6 +654,37 @@ class ValidateInterventionForm(FormValidationAction):
         if kept_as_said and tracker.get_intent_of_latest_message() in NOT_ANSWERS:
             return {"evidence": None}
         return {"evidence": named}
+
+    async def extract_evidence(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The words of an evidence list the NLU read as an intent that is never an answer
+        (domain.yml leaves such messages out): "有跟客服的聊天记录" read as request_human
+        answers the evidence question, rather than hand the buyer to a person."""
+        return self._listed_despite_intent(tracker, "evidence")
+
+    async def extract_description(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """As ``extract_evidence`` where the description is asked (validate_description
+        keeps the list as the evidence)."""
+        return self._listed_despite_intent(tracker, "description")
+
+    @classmethod
+    def _listed_despite_intent(cls, tracker: Tracker, slot: str) -> dict[str, Any]:
+        """{slot: the latest text} when it lists evidence and nothing else while ``slot`` is
+        asked, and domain.yml's mapping took nothing from it; {} otherwise. A stop, an order
+        number or a question stays what it is."""
+        if not cls._asked(tracker, slot) or tracker.get_slot(slot) is not None:
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        intent = tracker.get_intent_of_latest_message()
+        other_order = next(tracker.get_latest_entity_values("order_id"), None)
+        if intent in ("stop", "restart") or other_order or is_payload(text):
+            return {}
+        if is_question(plain(text)) or not evidence_list(text):
+            return {}
+        return {slot: text}
 
     @staticmethod
     def _add_to_description(
@@ -625,7 +722,7 @@ class ValidateInterventionForm(FormValidationAction):
             return {part: None, "confirm_filing": None}
         if not is_words(text) or len(trim(text)) > LONGEST_YES:
             intent = None  # noise, or a long text, the NLU happened to read as a yes or no
-        if intent == "affirm":
+        if intent == "affirm" or submits(text):  # "嗯嗯确认" is often read as out_of_scope
             return {"confirm_filing": True}
         if intent == "deny":
             if any(w in plain(text) for w in form_words("change_markers")):

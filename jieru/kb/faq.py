@@ -245,13 +245,17 @@ def _bigrams(text: str) -> set[str]:
 
 def fact_scores(question: str, facts: Sequence[dict], ignore: Sequence[str] = ()) -> list[float]:
     """How well each fact answers ``question``: its ``keywords`` found in the question
-    (each weighted by its length), plus the question's character bigrams shared with the
-    fact's text and keywords, each weighted by how rare it is among ``facts`` (IDF), so
-    words every fact shares count for little; the words in ``ignore`` (platform names,
-    介入…) are taken out of the question first."""
-    asked = _plain(question)
-    for word in sorted((_plain(w) for w in ignore), key=len, reverse=True):
-        asked = asked.replace(word, " ") if word else asked
+    (each weighted by its length; a keyword found only inside a longer keyword's match,
+    such as 长时间 inside 多长时间, does not count), plus the question's character bigrams
+    shared with the fact's text and keywords, each weighted by how rare it is among
+    ``facts`` (IDF), so words every fact shares count for little. The words in ``ignore``
+    (platform names, 介入, 怎么…) are taken out of the question for the bigrams, and are no
+    keyword; a keyword that holds one ("怎么申请") is looked for in the whole question."""
+    whole = _plain(question)
+    ignored = {w for w in (_plain(w) for w in ignore) if w}
+    asked = whole
+    for word in sorted(ignored, key=len, reverse=True):
+        asked = asked.replace(word, " ")
     asked = asked.replace(" ", "|")
     asked_grams = _bigrams(asked)
     docs = [
@@ -261,13 +265,30 @@ def fact_scores(question: str, facts: Sequence[dict], ignore: Sequence[str] = ()
     ]
     n = len(docs)
     idf = {g: math.log((n + 1) / (1 + sum(g in d for d in docs))) for g in asked_grams}
+    found = _keyword_matches(
+        whole, {_plain(k) for f in facts for k in f.get("keywords", ())} - ignored
+    )
     scores = []
     for fact, grams in zip(facts, docs, strict=True):
-        keywords = {_plain(k) for k in fact.get("keywords", ())}
-        hits = sum(len(k) for k in keywords if k and k in asked)
+        hits = sum(len(k) for k in {_plain(k) for k in fact.get("keywords", ())} if k in found)
         overlap = sum(idf[g] for g in asked_grams & grams)
         scores.append(2.0 * hits + overlap)
     return scores
+
+
+def _keyword_matches(text: str, keywords: set[str]) -> set[str]:
+    """The ``keywords`` found in ``text`` at a place no longer keyword's match covers."""
+    spans = [
+        (m.start(), m.start() + len(k), k)
+        for k in keywords
+        if k
+        for m in re.finditer(re.escape(k), text)
+    ]
+    return {
+        k
+        for start, end, k in spans
+        if not any(s <= start and end <= e and e - s > end - start for s, e, _ in spans)
+    }
 
 
 def whole_process(

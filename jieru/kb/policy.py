@@ -24,20 +24,8 @@ from jieru.kb import kb_dir
 from jieru.kb.calendar import load_calendar
 from jieru.rules.facts import Verdict
 
-# The policy types belong to the rules (the lower layer); re-exported for the loader's callers.
+# The policy types are the rules' own (jieru.rules.policy, the lower layer).
 from jieru.rules.policy import Labels, PlatformPolicy, Rule, Source, Step, Wait
-
-__all__ = [
-    "Labels",
-    "PlatformPolicy",
-    "PolicyError",
-    "Rule",
-    "SCHEMA_PATH",
-    "Source",
-    "Step",
-    "Wait",
-    "load_policy",
-]
 
 # The one owner of status names and display templates (see Labels).
 LABELS_FILE = "labels.yml"

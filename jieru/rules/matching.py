@@ -74,6 +74,13 @@ def pick(
     return hits[0] if len(hits) == 1 else None
 
 
+def mentioned(orders: Sequence[OrderFacts], said: str) -> list[OrderFacts]:
+    """The orders a product word of which occurs in the words ("耳机" names both 蓝牙耳机
+    and 降噪耳机), in the given order: the ones a buyer may mean when no single one is named."""
+    said_words = _bigrams(said)
+    return [o for o in orders if _bigrams(o.title) & said_words]
+
+
 def named_order(
     orders: Sequence[OrderFacts], said: str, references: Iterable[str]
 ) -> OrderFacts | None:

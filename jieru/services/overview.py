@@ -23,10 +23,11 @@ from datetime import datetime
 from jieru import config
 from jieru.db import repository
 from jieru.kb.faq import load_checked
-from jieru.kb.policy import PlatformPolicy, load_policy
+from jieru.kb.policy import load_policy
 from jieru.rules.deadlines import format_time
 from jieru.rules.eligibility import evaluate
 from jieru.rules.facts import AfterSaleFacts, Decision, OrderFacts, Verdict
+from jieru.rules.policy import PlatformPolicy
 from jieru.rules.transitions import SETTLED_AFTERSALE_STATUSES
 from jieru.services import transaction
 

@@ -41,8 +41,10 @@ def make_tracker(
     metadata: dict[str, Any] | None = None,
     response_selector: dict[str, Any] | None = None,
     intent_ranking: list[dict[str, Any]] | None = None,
+    after: list[dict[str, Any]] | None = None,
 ) -> Tracker:
-    """A tracker whose latest message is ``text`` with the given NLU result."""
+    """A tracker whose latest message is ``text`` with the given NLU result (``after``:
+    the events that follow it, as Rasa gives a form's validator its slot candidates)."""
     latest: dict[str, Any] = {
         "text": text,
         "intent": {"name": intent, "confidence": 1.0},
@@ -64,7 +66,7 @@ def make_tracker(
         sender_id="buyer-conversation",
         slots=slots or {},
         latest_message=latest,
-        events=[*(events or []), user_event],
+        events=[*(events or []), user_event, *(after or [])],
         paused=False,
         followup_action=None,
         active_loop={"name": active_loop} if active_loop else {},

@@ -1,5 +1,6 @@
-"""bench/typed-heldout.yml, the typed conversations written blind for measuring the bot
-(bench/containment.py --suite): well formed and fair before it is ever played.
+"""bench/typed-heldout*.yml (typed-heldout.yml, -2, -3, ...), the typed conversations
+written blind (each by an independent tester) for measuring the bot
+(bench/containment.py --suite): each well formed and fair before it is ever played.
 
 Checked without servers: enough conversations, typed text only (no button payloads),
 every buyer and every filed or complained-about order real and that buyer's own, and no
@@ -17,19 +18,24 @@ from jieru.config import PROJECT_ROOT
 from tests.e2e.typed.runner import DEMO_ORDERS, load_suite
 from tests.nlu.test_not_trained_on_dev import dev_rows, near_duplicates  # noqa: F401
 
-SUITE = PROJECT_ROOT / "bench" / "typed-heldout.yml"
-MIN_CONVERSATIONS = 48
+SUITES = sorted((PROJECT_ROOT / "bench").glob("typed-heldout*.yml"))
+MIN_CONVERSATIONS = 48  # in each file
+KNOWN_SUITES = {"typed-heldout.yml", "typed-heldout-2.yml", "typed-heldout-3.yml"}
 
 
-@pytest.fixture(scope="module")
-def suite():
-    return load_suite(SUITE)
+@pytest.fixture(scope="module", params=SUITES, ids=[p.name for p in SUITES])
+def suite(request):
+    return load_suite(request.param)
 
 
 @pytest.fixture(scope="module")
 def owners() -> dict[str, str]:
     demo = json.loads(DEMO_ORDERS.read_text(encoding="utf-8"))
     return {o["id"]: o["buyer_id"] for o in demo["orders"]}
+
+
+def test_the_glob_finds_every_known_suite() -> None:
+    assert KNOWN_SUITES <= {p.name for p in SUITES}
 
 
 def test_enough_conversations(suite) -> None:

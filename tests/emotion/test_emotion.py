@@ -28,6 +28,7 @@ MESSAGES = PROJECT_ROOT / "bench" / "emotion" / "messages.yml"
         ("再不给我退款我就去12315告你们", ("threat", "ultimatum")),
         ("傻逼卖家，货不对板还不退", ("swearing",)),
         ("我要发微博曝光你们这家店", ("threat",)),
+        ("不处理我要你们好看", ("ultimatum",)),
         ("求求你们帮帮我，这笔钱是我全部生活费", ("desperation", "hardship")),
         ("受够了！！！", ("fury", "emphasis")),
         ("忍无可忍了，今天必须把钱退给我", ("fury", "ultimatum")),
@@ -47,6 +48,9 @@ def test_angry_or_desperate_messages_are_strong(text: str, groups: tuple[str, ..
     [
         ("请问怎么投诉卖家", "none"),
         ("卖家不退款，我可以找12315吗", "none"),
+        # After a refusal, "我要" + the next step the bot offers is a request, not a threat.
+        ("退回去了商家也不退钱 我要申请介入", "none"),
+        ("卖家不给退 我要投诉他", "none"),
         ("怎么起诉卖家，需要什么材料", "none"),
         ("如果卖家一直不回，我是不是可以直接起诉", "none"),
         ("我不会去报警的，只想好好解决", "none"),

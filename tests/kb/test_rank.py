@@ -26,6 +26,11 @@ def facts(platform: str, key: str) -> list[dict]:
         ("京东介入后商家还能操作吗", "jd", "after_intervention", "jd.locked"),
         ("京东和商家谈好了怎么撤销纠纷", "jd", "after_intervention", "jd.resolved"),
         ("卖家一直不确认退货怎么办", "taobao", "return_process", "taobao.rp_confirm"),
+        # A keyword that holds an ignored word (怎么申请) still counts, in traditional too.
+        ("淘寶怎麼申請小二介入，要點哪個頁面", "taobao", "where_to_apply", "taobao.path"),
+        # 长时间 inside 多长时间 is the buyer asking "how long", not "for a long time".
+        ("京东要等多长时间才能申请介入", "jd", "conditions", "jd.window_36h"),
+        ("京东退款多长时间没到账可以介入", "jd", "conditions", "jd.refund_long"),
     ],
 )
 def test_the_fact_that_answers_comes_first(question, platform, key, first) -> None:
@@ -34,6 +39,14 @@ def test_the_fact_that_answers_comes_first(question, platform, key, first) -> No
     assert len(shown) <= 3 and rest
     assert {f["id"] for f in shown}.isdisjoint(f["id"] for f in rest)
     assert len(shown) + len(rest) == len(facts(platform, key))
+
+
+def test_a_keyword_inside_a_longer_keywords_match_does_not_count() -> None:
+    assert faq._keyword_matches("要等多长时间", {"长时间", "多长时间", "等"}) == {"多长时间", "等"}
+    assert faq._keyword_matches("长时间没到账 要等多长时间", {"长时间", "多长时间"}) == {
+        "长时间",
+        "多长时间",
+    }
 
 
 def test_a_question_naming_only_the_topic_gets_the_headline_facts() -> None:

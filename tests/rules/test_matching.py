@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from jieru.rules.matching import named_order, named_problem, pick
+from jieru.rules.matching import mentioned, named_order, named_problem, pick
 
 from .factories import make_order
 
@@ -41,6 +41,18 @@ def test_pick_by_position_or_by_words_of_one_title(said, chosen):
 def test_a_position_beyond_the_list_picks_nothing():
     assert pick(SHOWN[:1], "第三个", ORDINALS) is None
     assert pick(SHOWN, "第二个", {}) is None  # no list shown: ordinals do not count
+
+
+@pytest.mark.parametrize(
+    ("said", "ids"),
+    [
+        ("耳机那单", ["1001", "1003"]),  # a word two titles share: both may be meant
+        ("黑色大衣", ["1002", "1003"]),
+        ("我要投诉这个卖家", []),
+    ],
+)
+def test_the_orders_a_product_word_mentions(said, ids):
+    assert [o.id for o in mentioned(SHOWN, said)] == ids
 
 
 # --- the order or the case the words name, whatever the intent ---

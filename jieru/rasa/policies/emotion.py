@@ -5,18 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.core.policies.policy import Policy, PolicyPrediction
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from jieru import emotion
+from jieru.rasa.policies.base import OneActionPolicy
 
 # Above RulePolicy's 6 and FollowUpPolicy's 7: on a strong emotion this policy's 1.0
 # wins over theirs.
@@ -26,7 +21,7 @@ PRIORITY = 8
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class EmotionPolicy(Policy):
+class EmotionPolicy(OneActionPolicy):
     """Predicts ``action`` (``action_handoff``) right after a buyer's message that
     ``jieru.rasa.nlu.emotion.EmotionDetector`` found strongly negative, and
     ``action_listen`` right after that action; abstains otherwise.
@@ -41,42 +36,7 @@ class EmotionPolicy(Policy):
         """The action it predicts and its priority."""
         return {"action": "action_handoff", "priority": PRIORITY}
 
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        featurizer: Any = None,
-    ) -> None:
-        super().__init__(config, model_storage, resource, execution_context, featurizer)
-        self.action: str = config["action"]
-
-    def train(
-        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
-    ) -> Resource:
-        """Nothing to learn; the resource is written so that the model loads it."""
-        with self._model_storage.write_to(self._resource):
-            pass
-        return self._resource
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        """1.0 for ``action`` or ``action_listen`` as above, else all zeros."""
-        probabilities = self._default_predictions(domain)
-        chosen = self._choose(tracker)
-        if chosen is not None:
-            probabilities[domain.index_for_action(chosen)] = 1.0
-        return self._prediction(probabilities)
-
     def _choose(self, tracker: DialogueStateTracker) -> str | None:
-        if tracker.active_loop_name:
-            return None
         # Whichever came last: the buyer's message (a turn to answer) or an action. Not
         # ``latest_action_name``: a conversation an agent handed back has the buyer's new
         # message right after the hand-off, with no action_listen between (Rasa logs none

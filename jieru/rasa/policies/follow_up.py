@@ -6,18 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.core.policies.policy import Policy, PolicyPrediction
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_EXTRACT_SLOTS, ACTION_LISTEN_NAME
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from jieru.kb.lexicon import follow_up_platform
+from jieru.rasa.policies.base import OneActionPolicy
 
 # Above RulePolicy's 6: the NLU reads such a message as anything (affirm, deny, the
 # fallback), and the rule for that reading must not win; below EmotionPolicy's 8.
@@ -27,7 +22,7 @@ PRIORITY = 7
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class FollowUpPolicy(Policy):
+class FollowUpPolicy(OneActionPolicy):
     """Predicts ``action`` (``action_answer_faq``) for a platform follow-up whose
     previous bot turn ran ``action``, and ``action_listen`` right after answering it;
     abstains otherwise, and inside any loop (a form's question decides there). It
@@ -37,39 +32,6 @@ class FollowUpPolicy(Policy):
     def get_default_config() -> dict[str, Any]:
         """The action it repeats and its priority."""
         return {"action": "action_answer_faq", "priority": PRIORITY}
-
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        featurizer: Any = None,
-    ) -> None:
-        super().__init__(config, model_storage, resource, execution_context, featurizer)
-        self.action: str = config["action"]
-
-    def train(
-        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
-    ) -> Resource:
-        """Nothing to learn; the resource is written so that the model loads it."""
-        with self._model_storage.write_to(self._resource):
-            pass
-        return self._resource
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        """1.0 for ``action`` or ``action_listen`` as above, else all zeros."""
-        probabilities = self._default_predictions(domain)
-        chosen = None if tracker.active_loop_name else self._choose(tracker)
-        if chosen is not None:
-            probabilities[domain.index_for_action(chosen)] = 1.0
-        return self._prediction(probabilities)
 
     def _choose(self, tracker: DialogueStateTracker) -> str | None:
         # The events of the current turn and the one before, newest first: the buyer's
