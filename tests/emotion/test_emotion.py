@@ -51,6 +51,7 @@ def test_angry_or_desperate_messages_are_strong(text: str, groups: tuple[str, ..
         # After a refusal, "我要" + the next step the bot offers is a request, not a threat.
         ("退回去了商家也不退钱 我要申请介入", "none"),
         ("卖家不给退 我要投诉他", "none"),
+        ("商家一直不处理 我要等多久才能申请介入", "none"),
         ("怎么起诉卖家，需要什么材料", "none"),
         ("如果卖家一直不回，我是不是可以直接起诉", "none"),
         ("我不会去报警的，只想好好解决", "none"),
