@@ -181,9 +181,12 @@ class ValidateComplaintForm(FormValidationAction):
             return {}  # a number: the slot's own mapping takes it
         buyer = buyer_id(tracker)
         text = tracker.latest_message.get("text") or ""
-        if asked and self._bare_yes(tracker):
-            return {"order_id": None}  # "确认提交" with no order yet: the question again
-        if buyer is None or is_payload(text) or (asked and not self._answers(tracker)):
+        bare_yes = asked and self._bare_yes(tracker)
+        if (
+            buyer is None
+            or is_payload(text)
+            or (asked and not (bare_yes or self._answers(tracker)))
+        ):
             return {}
         try:
             order = await call(
@@ -201,6 +204,8 @@ class ValidateComplaintForm(FormValidationAction):
             return {"order_id": order.id}
         if not asked:
             return {}
+        if bare_yes:
+            return {"order_id": None}  # "确认提交" with no order yet: the question again
         if (category := category_named(text)) is not None:
             noted = template("complaint_category_noted")
             dispatcher.utter_message(

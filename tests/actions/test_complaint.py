@@ -315,10 +315,14 @@ async def test_a_product_word_in_a_report_that_is_no_complaint_names_no_order(bo
     assert (events, messages) == ([], [])
 
 
-@pytest.mark.parametrize("text", ["羊毛大衣", "第二个"])
-async def test_the_order_question_answered_by_product_or_position(bot_db, text):
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("羊毛大衣", "inform_order_id"), ("第二个", "inform_order_id"), ("大衣", "affirm")],
+)
+async def test_the_order_question_answered_by_product_or_position(bot_db, text, intent):
     # b1001's orders, newest first: 蓝牙耳机, 羊毛大衣 (the buttons of the order question).
-    tracker = form_run(text, "inform_order_id", requested="order_id", before=[OPENING])
+    # A product word the NLU reads as a yes still names the order.
+    tracker = form_run(text, intent, requested="order_id", before=[OPENING])
     events, messages = await run_action(ValidateComplaintForm(), tracker)
     assert events == [SlotSet("order_id", SHOPS_ORDER)]
     assert messages == [said("utter_order_header", order_line=COAT_LINE)]
