@@ -9,6 +9,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import logging
+import unicodedata
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -201,6 +202,19 @@ def asks_to_complain(text: str) -> bool:
     kb/labels.yml complaint_requests), rather than asks about complaining ("怎么投诉")."""
     said = normalize(text)
     return any(w in said for w in labels()["complaint_requests"]) and not is_question(said)
+
+
+def submits(text: str) -> bool:
+    """An explicit yes to filing: the words hold one of kb/labels.yml ``form_words``
+    ``confirm`` and nothing else but ``confirm_filler`` ("嗯嗯确认", "确认无误", "没问题
+    提交", "ok提交"); "先不提交" and "不确定" leave a 不 and are none."""
+    said = "".join(c for c in normalize(text).strip() if unicodedata.category(c)[0] not in "PZ")
+    words: list[str] = list(labels()["form_words"]["confirm"])
+    if not any(w in said for w in words):
+        return False
+    for word in sorted((*words, *labels()["form_words"]["confirm_filler"]), key=len, reverse=True):
+        said = said.replace(word, "")
+    return not said
 
 
 def say_facts_for_order(dispatcher: CollectingDispatcher, tracker: Tracker, platform: str) -> None:

@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions.common import (
     COMPLAINT_FORM,
     BuyerAction,
+    asks_to_complain,
     buyer_id,
     buyer_messages,
     call,
@@ -23,6 +24,7 @@ from bot.actions.common import (
     order_line,
     outage_guard,
     say_order_not_found,
+    submits,
     template,
 )
 from jieru.rules.facts import OrderFacts
@@ -141,6 +143,23 @@ class ValidateComplaintForm(FormValidationAction):
         intent = tracker.get_intent_of_latest_message()
         return not (is_payload(text) or intent in NOT_ANSWERS or is_question(normalize(text)))
 
+    @staticmethod
+    def _complains(tracker: Tracker) -> bool:
+        """Whether the latest message asks to complain about the seller (its intent, or
+        its words, ``asks_to_complain``)."""
+        text = tracker.latest_message.get("text") or ""
+        return tracker.get_intent_of_latest_message() == "file_complaint" or asks_to_complain(text)
+
+    @staticmethod
+    def _bare_yes(tracker: Tracker) -> bool:
+        """A yes and nothing more ("确认提交", "好的"): no answer to a question that asks
+        which order, and no reason to fall back either."""
+        text = tracker.latest_message.get("text") or ""
+        if is_payload(text) or is_question(normalize(text)):
+            return False
+        intent = tracker.get_intent_of_latest_message()
+        return submits(text) or (intent == "affirm" and not describes_the_case(text))
+
     async def extract_order_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -162,7 +181,12 @@ class ValidateComplaintForm(FormValidationAction):
             return {}  # a number: the slot's own mapping takes it
         buyer = buyer_id(tracker)
         text = tracker.latest_message.get("text") or ""
-        if buyer is None or is_payload(text) or (asked and not self._answers(tracker)):
+        bare_yes = asked and self._bare_yes(tracker)
+        if (
+            buyer is None
+            or is_payload(text)
+            or (asked and not (bare_yes or self._answers(tracker)))
+        ):
             return {}
         try:
             order = await call(
@@ -170,6 +194,7 @@ class ValidateComplaintForm(FormValidationAction):
                 buyer_id=buyer,
                 said=normalize(text),
                 answering=asked,
+                complaining=opening and self._complains(tracker),
                 before=normalize(" ".join(complaint_messages(tracker)[:-1])) if asked else "",
                 limit=OFFERED_ORDERS,
             )
@@ -179,7 +204,13 @@ class ValidateComplaintForm(FormValidationAction):
             return {"order_id": order.id}
         if not asked:
             return {}
-        if category_named(text) is not None:
+        if bare_yes:
+            return {"order_id": None}  # "确认提交" with no order yet: the question again
+        if (category := category_named(text)) is not None:
+            noted = template("complaint_category_noted")
+            dispatcher.utter_message(
+                text=noted.format(category=label("complaint_category", category))
+            )
             return {"order_id": None}
         if describes_the_case(text):
             dispatcher.utter_message(text=template("complaint_detail_noted"))

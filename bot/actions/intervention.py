@@ -37,6 +37,7 @@ from bot.actions.common import (
     problems,
     say_facts_for_order,
     say_order_not_found,
+    submits,
     template,
 )
 from jieru.kb.evidence import checklist
@@ -391,17 +392,6 @@ def offer_reply(tracker: Tracker, intent: str | None, text: str) -> list[EventTy
     return [*events, FollowupAction("intervention_form")]
 
 
-def submits(text: str) -> bool:
-    """An explicit yes to filing: the words hold one of kb/labels.yml ``confirm`` and
-    nothing else but ``confirm_filler`` ("嗯嗯确认", "确认无误", "没问题 提交", "ok提交");
-    "先不提交" and "不确定" leave a 不 and are none."""
-    said = "".join(c for c in plain(text) if unicodedata.category(c)[0] not in "PZ")
-    words = form_words("confirm")
-    if not any(w in said for w in words):
-        return False
-    return not _without(said, (*words, *form_words("confirm_filler")))
-
-
 def _answered_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """If the buyer asked a knowledge question instead of answering, answer it (the
     form then asks again) and say so."""
@@ -475,9 +465,15 @@ def evidence_list(text: str) -> list[str] | None:
         return None
     words = [w for spec in evidence_names().values() for w in (spec["name"], *spec["keywords"])]
     rest = _without(
-        _without_whose(plain(text), words), (*words, *form_words("evidence_list_words"))
+        _without_whose(without_filler(text), words), (*words, *form_words("evidence_list_words"))
     )
     return named if not has_content(rest, EVIDENCE_LIST_REST) else None
+
+
+def without_filler(text: str) -> str:
+    """``text`` (simplified) without kb/labels.yml ``evidence_filler``: "刚才都说过了呀
+    单号我都有" → "单号我都有"."""
+    return _without(plain(text), form_words("evidence_filler"))
 
 
 def _without_whose(text: str, keywords: list[str]) -> str:
@@ -637,7 +633,13 @@ class ValidateInterventionForm(FormValidationAction):
                 return {"evidence": value}
             value = " ".join(map(str, value))  # Rasa wraps free text in a list for list slots
         text = str(value)
-        if is_payload(text) or _answered_question(dispatcher, tracker) or is_question(plain(text)):
+        if is_payload(text):
+            return {"evidence": None}
+        listed = evidence_list(text)
+        if listed and not is_question(without_filler(text)):
+            # "我不是说了吗 单号和聊天记录都有": the items and filler, no question.
+            return {"evidence": listed}
+        if _answered_question(dispatcher, tracker) or is_question(plain(text)):
             return {"evidence": None}
         named = parse_evidence(text)
         if named == [] or evidence_list(text):
@@ -682,7 +684,7 @@ class ValidateInterventionForm(FormValidationAction):
         other_order = next(tracker.get_latest_entity_values("order_id"), None)
         if intent in ("stop", "restart") or other_order or is_payload(text):
             return {}
-        if is_question(plain(text)) or not evidence_list(text):
+        if is_question(without_filler(text)) or not evidence_list(text):
             return {}
         return {slot: text}
 

@@ -39,24 +39,32 @@ def offered_orders(*, buyer_id: str, said: str = "", limit: int = 5) -> list[Ord
 
 
 def order_meant(
-    *, buyer_id: str, said: str, answering: bool = False, before: str = "", limit: int = 5
+    *,
+    buyer_id: str,
+    said: str,
+    answering: bool = False,
+    complaining: bool = False,
+    before: str = "",
+    limit: int = 5,
 ) -> OrderFacts | None:
     """The one order of the buyer's own that the words (simplified) name, or None (none,
     or several: then the buyer is asked). As the intervention flow reads a message: a
     product word with a word that points at an order ("冷制皂那单", kb/labels.yml
     ``order_references``). When ``answering`` the order question, the answer is itself
     the reference: a product word alone ("羊毛大衣"), or a position ("第二个") among the
-    orders the question offered (``offered`` for the complaint's words ``before``)."""
+    orders the question offered (``offered`` for the complaint's words ``before``). When
+    the words are ``complaining`` about the seller ("投诉商家 冷制皂说是天然的"), a product
+    word of exactly one of the buyer's orders names it, as an answer would."""
     labels = load_yaml("labels.yml")
     with transaction() as session:
         orders = [
             repository.to_facts(o) for o in repository.list_orders(session, buyer_id=buyer_id)
         ]
     named = named_order(orders, said, labels["order_references"])
-    if named is not None or not answering:
+    if named is not None or not (answering or complaining):
         return named
     ordinals: dict[str, int] = labels["ordinals"]
-    if any(word in said for word in ordinals):
+    if answering and any(word in said for word in ordinals):
         return pick(offered(orders, before, limit), said, ordinals)
     return pick(orders, said, {})
 

@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from bot.actions.common import template
+from bot.actions.common import label, template
 from bot.actions.complaint import (
     ActionAskComplaintFormOrderId,
     ActionSubmitComplaint,
@@ -185,6 +185,13 @@ def guess(category: str) -> dict[str, Any]:
     return spoken(text)
 
 
+def category_noted(category: str) -> dict[str, Any]:
+    """The line that says the category named at the order question is kept."""
+    text = template("complaint_category_noted").format(category=category)
+    assert category in text
+    return spoken(text)
+
+
 def detail_noted() -> dict[str, Any]:
     """The line that says the case told will be part of the complaint."""
     return spoken(template("complaint_detail_noted"))
@@ -256,9 +263,9 @@ async def test_a_category_named_at_the_order_question_fills_the_category(
 ):
     tracker = form_run(text, intent, requested="order_id", before=[OPENING])
     events, messages = await run_action(ValidateComplaintForm(), tracker)
-    # The order is still missing: the form asks for it again, and nothing else is said.
+    # The order is still missing: the form says the category is noted and asks again.
     assert events == [SlotSet("order_id", None), SlotSet("complaint_category", category)]
-    assert messages == []
+    assert messages == [category_noted(label("complaint_category", category))]
 
 
 async def test_the_case_told_at_the_order_question_is_kept_and_the_order_asked_again(bot_db):
@@ -273,10 +280,49 @@ async def test_the_case_told_at_the_order_question_is_kept_and_the_order_asked_a
     assert messages == [detail_noted()]
 
 
-@pytest.mark.parametrize("text", ["羊毛大衣", "第二个"])
-async def test_the_order_question_answered_by_product_or_position(bot_db, text):
+@pytest.mark.parametrize(
+    ("text", "intent"), [("确认提交", "affirm"), ("好的", "affirm"), ("嗯 提交吧", "nlu_fallback")]
+)
+async def test_a_bare_yes_at_the_order_question_gets_the_question_again(bot_db, text, intent):
+    tracker = form_run(text, intent, requested="order_id", before=[OPENING])
+    events, messages = await run_action(ValidateComplaintForm(), tracker)
+    # No order to confirm yet: the form asks for it again rather than fall back.
+    assert events == [SlotSet("order_id", None)]
+    assert messages == []
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("投诉商家 羊毛大衣穿了一天就掉毛掉得厉害", "file_complaint"),
+        ("这家店我要投诉 大衣袖口的线头全开了", "nlu_fallback"),
+    ],
+)
+async def test_a_complaint_that_names_one_of_the_buyers_products_names_that_order(
+    bot_db, text, intent
+):
+    events, messages = await run_action(
+        ValidateComplaintForm(), form_run(text, intent, requested=None)
+    )
+    assert events == [SlotSet("order_id", SHOPS_ORDER)]
+    assert messages == [said("utter_order_header", order_line=COAT_LINE)]
+
+
+async def test_a_product_word_in_a_report_that_is_no_complaint_names_no_order(bot_db):
+    # Without a reference ("那单") or a complaint, a product word alone picks nothing.
+    tracker = form_run("羊毛大衣穿了一天就掉毛掉得厉害", "report_bad_item", requested=None)
+    events, messages = await run_action(ValidateComplaintForm(), tracker)
+    assert (events, messages) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("羊毛大衣", "inform_order_id"), ("第二个", "inform_order_id"), ("大衣", "affirm")],
+)
+async def test_the_order_question_answered_by_product_or_position(bot_db, text, intent):
     # b1001's orders, newest first: 蓝牙耳机, 羊毛大衣 (the buttons of the order question).
-    tracker = form_run(text, "inform_order_id", requested="order_id", before=[OPENING])
+    # A product word the NLU reads as a yes still names the order.
+    tracker = form_run(text, intent, requested="order_id", before=[OPENING])
     events, messages = await run_action(ValidateComplaintForm(), tracker)
     assert events == [SlotSet("order_id", SHOPS_ORDER)]
     assert messages == [said("utter_order_header", order_line=COAT_LINE)]
@@ -288,7 +334,6 @@ async def test_the_order_question_answered_by_product_or_position(bot_db, text):
         ("还是不投诉了", "stop"),
         ("转人工 客服态度太差", "request_human"),
         ("服务态度差能投诉吗", "faq"),
-        ("确认", "affirm"),
     ],
 )
 async def test_what_is_no_answer_to_the_order_question_is_left_to_the_rules(bot_db, text, intent):

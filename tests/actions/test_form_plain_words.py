@@ -295,3 +295,38 @@ def test_a_description_given_before_is_not_replaced_at_the_problem_question():
     assert validate_problem(text, "report_bad_item", description=before) == {
         "problem": "report_bad_item"
     }
+
+
+# ----- evidence said with conversational filler -----
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "kept"),
+    [
+        ("前面都说过了嘛 退回的运单号跟聊天记录都有", "faq", ["chat_record", "logistics"]),
+        ("我不是说过吗 照片我都有", "report_bad_item", ["photo"]),
+        ("刚刚说过了 聊天和截图都有啊", "nlu_fallback", ["trade_record", "chat_record"]),
+    ],
+)
+def test_evidence_with_a_lead_in_that_only_says_it_was_told_is_the_evidence(text, intent, kept):
+    assert validate_evidence(text, intent) == ({"evidence": kept}, [])
+
+
+async def test_the_form_keeps_evidence_said_after_a_lead_in_read_as_request_human():
+    # domain.yml's mapping takes nothing from request_human: the form's extraction does.
+    text = "之前都说过了呀 寄回的快递单号和跟客服的聊天记录我都有"
+    tracker = in_form(text, "request_human", "evidence")
+    events, messages = await run_action(ValidateInterventionForm(), tracker)
+    assert events == [SlotSet("evidence", ["chat_record", "logistics"])]
+    assert messages == []
+
+
+def test_a_case_told_after_a_lead_in_is_still_added_to_the_description():
+    text = "刚才都说过了 卖家在聊天里答应三天补发 到现在都没动静"
+    result, spoken = validate_evidence(text, "report_exchange_not_reshipped")
+    assert result == {"evidence": None, "description": f"{JD_EXCHANGE['description']}；{text}"}
+    assert spoken == ["utter_description_added"]
+
+
+def test_a_question_after_a_lead_in_is_no_answer():
+    assert validate_evidence("刚才说过了 聊天记录算凭证吗", "faq") == ({"evidence": None}, [])
