@@ -154,6 +154,11 @@ def faq_key_of(tracker: Tracker) -> str | None:
     key = next(tracker.get_latest_entity_values("faq_key"), None)
     if key:
         return str(key)
+    return selected_faq_key(tracker)
+
+
+def selected_faq_key(tracker: Tracker) -> str | None:
+    """The ResponseSelector's FAQ key for the latest message, whatever its intent."""
     selected = tracker.latest_message.get("response_selector", {}).get(FAQ_SELECTOR, {})
     full = selected.get("response", {}).get("intent_response_key") or ""
     return full.split("/", 1)[1] if "/" in full else None
@@ -196,6 +201,15 @@ def is_question(text: str) -> bool:
     return any(marker in text for marker in labels()["question_markers"])
 
 
+def own_case(said: str) -> bool:
+    """Whether the words (simplified) speak of the buyer's own case: they say one
+    (kb/problems.yml ``cues``: "卖家拒绝退款了") or say it is theirs (kb/labels.yml
+    ``own_case_markers``: "我的", "我这单")."""
+    return disputes.case_of(said) is not None or any(
+        w in said for w in labels()["own_case_markers"]
+    )
+
+
 def asks_to_complain(text: str) -> bool:
     """Whether the buyer asks to complain about the seller ("投诉卖家，桌布跟描述的不一样";
     kb/labels.yml complaint_requests), rather than asks about complaining ("怎么投诉")."""
@@ -224,7 +238,8 @@ async def answer_knowledge_question(
     action: str, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> list[EventType]:
     """The one place a knowledge question is routed: about the buyer's own order when the
-    message names one (its number, or "猕猴桃那单") or, for a key the decision answers,
+    message names one (its number, "猕猴桃那单", a product of theirs named in full
+    ("婴儿推车刹车失灵…"), or "这单" for the conversation's order) or, for a key the decision answers,
     says their case ("卖家拒绝退款了，能介入吗") — then action_check_eligibility says the
     decision on it (and the key's facts), or offers their orders that fit the case, after
     the platform's facts when the platform is known ("虚拟商品被拒了多久能申请介入，淘宝的"
@@ -242,6 +257,7 @@ async def answer_knowledge_question(
             order_id=str(said) if said else None,
             said="" if is_payload(text) else normalize(text),
             platform=tracker.get_slot("platform"),
+            current=tracker.get_slot("order_id"),
         )
         found = await outage_guard(action, dispatcher, work, fallback=None)
         if found is not None and found.names_an_order:
