@@ -38,7 +38,7 @@ from bot.actions.common import (
     problems,
     say_facts_for_order,
     say_order_not_found,
-    selected_faq_key,
+    surer_faq_key,
     template,
 )
 from jieru.kb import faq
@@ -284,11 +284,12 @@ class ActionCheckEligibility(BuyerAction):
 
     @staticmethod
     async def _general_question(tracker: Tracker, buyer: str, said: str) -> str | None:
-        """The FAQ key (the ResponseSelector's) of a question in a report's words that is
-        not about the buyer's own case ("京东上的第三方店铺要怎么投诉"): it says no case
-        and none as theirs (``own_case``) and names none of their orders (``disputes.meant``);
+        """The FAQ key of a question the NLU read as a report that is not about the
+        buyer's own case ("京东上的第三方店铺要怎么投诉"): the ResponseSelector is surer of
+        the key than the NLU of the report (``surer_faq_key``), the words say no case and
+        none as theirs (``own_case``) and name none of their orders (``disputes.meant``);
         None for any other message."""
-        key = selected_faq_key(tracker)
+        key = surer_faq_key(tracker)
         if key not in faq.faq_keys() or not is_question(said) or own_case(said):
             return None
         found = await call(

@@ -814,14 +814,24 @@ async def test_this_order_is_the_conversations_order(bot_db):
     assert "蓝牙耳机" in messages[0]["order_line"]
 
 
-HOW_TO_COMPLAIN = {"faq": {"response": {"intent_response_key": "faq/how_to_complain"}}}
+HOW_TO_COMPLAIN = {
+    "faq": {"response": {"intent_response_key": "faq/how_to_complain", "confidence": 0.9}}
+}
+
+
+def report_tracker(text: str, confidence: float, **kwargs: Any) -> Any:
+    """A message the NLU read as report_not_shipped at ``confidence``, as
+    faq/how_to_complain at 0.9."""
+    tracker = make_tracker(
+        text=text, intent="report_not_shipped", response_selector=HOW_TO_COMPLAIN, **kwargs
+    )
+    tracker.latest_message["intent"]["confidence"] = confidence
+    return tracker
 
 
 async def test_a_how_to_question_in_a_reports_words_is_answered_from_kb(bot_db):
     text = "拼多多上的小店一般怎么投诉"
-    tracker = make_tracker(
-        text=text, intent="report_not_shipped", response_selector=HOW_TO_COMPLAIN
-    )
+    tracker = report_tracker(text, 0.5)
     events, messages = await run_action(ActionCheckEligibility(), tracker)
     assert events == [SlotSet("faq_asked", {"key": "how_to_complain", "question": text})]
     assert [m["text"] for m in messages] == [faq.answer("how_to_complain", None, text).text]
@@ -835,9 +845,7 @@ async def test_a_how_to_question_in_a_reports_words_is_answered_from_kb(bot_db):
     ],
 )
 async def test_a_question_about_their_own_case_goes_to_their_orders(bot_db, text):
-    tracker = make_tracker(
-        text=text, intent="report_not_shipped", response_selector=HOW_TO_COMPLAIN
-    )
+    tracker = report_tracker(text, 0.5)
     events, messages = await run_action(ActionCheckEligibility(), tracker)
     assert events == [
         SlotSet("problem", "report_not_shipped"),
@@ -849,3 +857,14 @@ async def test_a_question_about_their_own_case_goes_to_their_orders(bot_db, text
     ]
     assert responses_of(messages) == ["utter_order_header", None, "utter_alternatives"]
     assert "羊毛大衣" in messages[0]["order_line"]
+
+
+async def test_a_report_the_nlu_is_surer_of_than_of_the_question_is_a_report(bot_db):
+    tracker = report_tracker("拼多多上的小店一般怎么投诉", 0.95)
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert events == [
+        SlotSet("problem", "report_not_shipped"),
+        SlotSet("order_id", None),
+        SlotSet("eligibility", "choose_order"),
+    ]
+    assert responses_of(messages) == ["utter_order_header", "utter_confirm_single_order"]
