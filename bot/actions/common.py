@@ -155,6 +155,21 @@ def faq_key_of(tracker: Tracker) -> str | None:
     key = next(tracker.get_latest_entity_values("faq_key"), None)
     if key:
         return str(key)
+    return selected_faq_key(tracker)
+
+
+def surer_faq_key(tracker: Tracker) -> str | None:
+    """The ResponseSelector's FAQ key for the latest message when the selector is surer
+    of it than the NLU is of the message's intent ("京东上的第三方店铺要怎么投诉" read as a
+    report at 0.48, as faq/how_to_complain at 0.99), else None."""
+    response = tracker.latest_message.get("response_selector", {}).get(FAQ_SELECTOR, {})
+    sure = float(response.get("response", {}).get("confidence") or 0.0)
+    intent = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+    return selected_faq_key(tracker) if sure > intent else None
+
+
+def selected_faq_key(tracker: Tracker) -> str | None:
+    """The ResponseSelector's FAQ key for the latest message, whatever its intent."""
     selected = tracker.latest_message.get("response_selector", {}).get(FAQ_SELECTOR, {})
     full = selected.get("response", {}).get("intent_response_key") or ""
     return full.split("/", 1)[1] if "/" in full else None
@@ -195,6 +210,15 @@ def is_question(text: str) -> bool:
     for phrase in labels()["not_question_markers"]:
         text = text.replace(phrase, "")
     return any(marker in text for marker in labels()["question_markers"])
+
+
+def own_case(said: str) -> bool:
+    """Whether the words (simplified) speak of the buyer's own case: they say one
+    (kb/problems.yml ``cues``: "卖家拒绝退款了") or say it is theirs (kb/labels.yml
+    ``own_case_markers``: "我的", "我这单")."""
+    return disputes.case_of(said) is not None or any(
+        w in said for w in labels()["own_case_markers"]
+    )
 
 
 def asks_to_complain(text: str) -> bool:
@@ -238,7 +262,8 @@ async def answer_knowledge_question(
     action: str, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> list[EventType]:
     """The one place a knowledge question is routed: about the buyer's own order when the
-    message names one (its number, or "猕猴桃那单") or, for a key the decision answers,
+    message names one (its number, "猕猴桃那单", a product of theirs named in full
+    ("婴儿推车刹车失灵…"), or "这单" for the conversation's order) or, for a key the decision answers,
     says their case ("卖家拒绝退款了，能介入吗") — then action_check_eligibility says the
     decision on it (and the key's facts), or offers their orders that fit the case, after
     the platform's facts when the platform is known ("虚拟商品被拒了多久能申请介入，淘宝的"
@@ -256,6 +281,7 @@ async def answer_knowledge_question(
             order_id=str(said) if said else None,
             said="" if is_payload(text) else normalize(text),
             platform=tracker.get_slot("platform"),
+            current=tracker.get_slot("order_id"),
         )
         found = await outage_guard(action, dispatcher, work, fallback=None)
         if found is not None and found.names_an_order:

@@ -34,12 +34,15 @@ from bot.actions.common import (
     local_time,
     order_button,
     order_line,
+    own_case,
     problems,
     say_facts_for_order,
     say_order_not_found,
     submits,
+    surer_faq_key,
     template,
 )
+from jieru.kb import faq
 from jieru.kb.evidence import checklist
 from jieru.rules.facts import Verdict
 from jieru.services import disputes, evidence, progress, reminders
@@ -244,6 +247,11 @@ class ActionCheckEligibility(BuyerAction):
         named = next(tracker.get_latest_entity_values("order_id"), None)
         # The slot says a list of orders was the last thing offered to choose from.
         list_shown = tracker.get_slot("eligibility") in ("choose_order", "not_found")
+        if intent in problems() and not named and not list_shown and not is_payload(text):
+            asked = await self._general_question(tracker, buyer, plain(text))
+            if asked is not None:
+                answer_faq(dispatcher, asked, tracker)
+                return [SlotSet("faq_asked", {"key": asked, "question": text})]
         result = await call(
             disputes.assess,
             buyer_id=buyer,
@@ -274,6 +282,25 @@ class ActionCheckEligibility(BuyerAction):
             state = {Lookup.NO_ORDERS: "no_orders"}.get(result.lookup, "choose_order")
         self._offer_candidates(dispatcher, result)
         return [*said, SlotSet("order_id", None), SlotSet("eligibility", state)]
+
+    @staticmethod
+    async def _general_question(tracker: Tracker, buyer: str, said: str) -> str | None:
+        """The FAQ key of a question the NLU read as a report that is not about the
+        buyer's own case ("京东上的第三方店铺要怎么投诉"): the ResponseSelector is surer of
+        the key than the NLU of the report (``surer_faq_key``), the words say no case and
+        none as theirs (``own_case``) and name none of their orders (``disputes.meant``);
+        None for any other message."""
+        key = surer_faq_key(tracker)
+        if key not in faq.faq_keys() or not is_question(said) or own_case(said):
+            return None
+        found = await call(
+            disputes.meant,
+            buyer_id=buyer,
+            said=said,
+            platform=tracker.get_slot("platform"),
+            current=tracker.get_slot("order_id"),
+        )
+        return None if found.names_an_order else key
 
     @staticmethod
     def _offer_candidates(dispatcher: CollectingDispatcher, result: disputes.Assessment) -> None:

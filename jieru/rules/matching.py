@@ -81,6 +81,17 @@ def mentioned(orders: Sequence[OrderFacts], said: str) -> list[OrderFacts]:
     return [o for o in orders if _bigrams(o.title) & said_words]
 
 
+def named_by_product(orders: Sequence[OrderFacts], said: str, least: int = 2) -> list[OrderFacts]:
+    """The orders the words name by a product word of at least ``least`` + 1 characters
+    of their title ("婴儿推车" of 好孩子轻便婴儿推车, "王者…点券" of 王者荣耀 600 点券),
+    without a word that points at an order: only the best-matched, in the given order.
+    One pair of characters ("手机" of 手机壳) is too little: "在手机上怎么申请" names none."""
+    said_words = _bigrams(said)
+    hits = [(len(_bigrams(o.title) & said_words), o) for o in orders]
+    best = max((n for n, _ in hits), default=0)
+    return [o for n, o in hits if n == best] if best >= least else []
+
+
 def named_order(
     orders: Sequence[OrderFacts], said: str, references: Iterable[str]
 ) -> OrderFacts | None:

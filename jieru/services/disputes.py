@@ -15,7 +15,7 @@ from jieru.kb.policy import load_policy
 from jieru.rules.deadlines import intervention_deadlines
 from jieru.rules.eligibility import evaluate
 from jieru.rules.facts import Decision, OrderFacts, Verdict
-from jieru.rules.matching import named_order, named_problem, pick, rank, score
+from jieru.rules.matching import named_by_product, named_order, named_problem, pick, rank, score
 from jieru.services import transaction
 from jieru.services.errors import OrderNotFound
 
@@ -51,10 +51,11 @@ class Meant:
     order: OrderFacts | None = None
     unknown_order_id: str | None = None
     case: str | None = None
+    mentioned: tuple[OrderFacts, ...] = ()  # several orders its product words name alike
 
     @property
     def names_an_order(self) -> bool:
-        return self.order is not None or self.unknown_order_id is not None
+        return self.order is not None or self.unknown_order_id is not None or bool(self.mentioned)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,34 @@ def order_references() -> list[str]:
     return list(load_yaml("labels.yml")["order_references"])
 
 
+def refers_to_current(said: str) -> bool:
+    """Whether the words point at the conversation's order ("这单能申请了吗";
+    kb/labels.yml ``current_order_references``)."""
+    return any(r in said for r in load_yaml("labels.yml")["current_order_references"])
+
+
+def named_orders(
+    orders: list[OrderFacts], said: str, current: str | None = None
+) -> tuple[OrderFacts | None, tuple[OrderFacts, ...]]:
+    """The one order of ``orders`` the words name, or the several they may mean: by a
+    product word with a word that points at an order ("猕猴桃那单"), else by a product
+    word long enough to name it alone ("婴儿推车刹车失灵", ``named_by_product``; several
+    alike are asked about, unless the conversation's ``current`` order is one of them),
+    else the ``current`` order when the words point at it ("这单能申请了吗")."""
+    named = named_order(orders, said, order_references())
+    if named is not None:
+        return named, ()
+    by_product = named_by_product(orders, said)
+    if len(by_product) == 1:
+        return by_product[0], ()
+    ongoing = next((o for o in orders if o.id == current), None)
+    if by_product:
+        return (ongoing, ()) if ongoing in by_product else (None, tuple(by_product[:5]))
+    if ongoing is not None and refers_to_current(said):
+        return ongoing, ()
+    return None, ()
+
+
 def case_of(said: str, order: OrderFacts | None = None) -> str | None:
     """The problem the buyer's words say they are in (kb/problems.yml ``cues``), among
     those ``order`` fits when one is given; None when the words name none."""
@@ -103,11 +132,18 @@ def case_of(said: str, order: OrderFacts | None = None) -> str | None:
 
 
 def meant(
-    *, buyer_id: str, order_id: str | None = None, said: str = "", platform: str | None = None
+    *,
+    buyer_id: str,
+    order_id: str | None = None,
+    said: str = "",
+    platform: str | None = None,
+    current: str | None = None,
 ) -> Meant:
     """Whether a message is about the buyer's own orders, and how: the number it gives
-    (theirs or not), else the one order it names by product ("猕猴桃那单"), else the case
-    its words say they are in ("卖家拒绝退款了"), when some of their orders fit it."""
+    (theirs or not), else the order it names by product or as the conversation's
+    ``current`` one (``named_orders``: "猕猴桃那单", "这单"), or the several it may mean,
+    else the case its words say they are in ("卖家拒绝退款了"), when some of their orders
+    fit it."""
     with transaction() as session:
         if order_id:
             row = repository.get_order(session, buyer_id=buyer_id, order_id=order_id)
@@ -117,9 +153,9 @@ def meant(
         orders = [
             repository.to_facts(o) for o in repository.list_orders(session, buyer_id=buyer_id)
         ]
-    named = named_order(orders, said, order_references())
-    if named is not None:
-        return Meant(order=named)
+    named, several = named_orders(orders, said, current)
+    if named is not None or several:
+        return Meant(order=named, mentioned=several)
     case = case_of(said)
     if case is not None and _candidates(orders, case, platform).lookup is Lookup.CHOOSE:
         return Meant(case=case)
@@ -167,10 +203,12 @@ def assess(
             repository.to_facts(o) for o in repository.list_orders(session, buyer_id=buyer_id)
         ]
     if not order_id:
-        named = named_order(orders, words, order_references())
-        named = named or next((o for o in orders if o.id == current), None)
+        named, several = named_orders(orders, words, current)
+        named = named or (None if several else next((o for o in orders if o.id == current), None))
         if named is not None:
             return found(named)
+        if several:
+            return Assessment(Lookup.CHOOSE, candidates=several, problem=problem or case_of(words))
     problem = problem or case_of(words)
     offered = _candidates(orders, problem, platform)
     if not order_id and offered.candidates:

@@ -196,3 +196,34 @@ async def test_inside_a_form_the_question_is_answered_from_kb(bot_db):
     events, messages = await run_action(ActionAnswerFaq(), tracker)
     assert events == [asked("evidence", text)]
     assert [m["text"] for m in messages] == [faq.answer("evidence", "jd", text).text]
+
+
+# --- the order named by a product word in full, or as the conversation's order ---
+
+
+async def test_a_product_of_theirs_named_in_full_goes_to_the_decision(bot_db):
+    tracker = make_tracker(
+        text="蓝牙耳机右边不响了 商家拖着不管 我多久可以找平台",
+        intent="faq",
+        response_selector=selected("conditions"),
+    )
+    assert await run_action(ActionAnswerFaq(), tracker) == (ROUTED, [])
+
+
+@pytest.mark.parametrize("text", ["这笔现在可以申请介入了吗", "这个订单能找平台了吗"])
+async def test_this_order_after_one_was_discussed_goes_to_the_decision(bot_db, text):
+    tracker = make_tracker(
+        text=text,
+        intent="faq",
+        response_selector=selected("conditions"),
+        slots={"order_id": "250312345678"},
+    )
+    assert await run_action(ActionAnswerFaq(), tracker) == (ROUTED, [])
+
+
+async def test_this_order_with_no_order_in_the_conversation_is_answered_from_kb(bot_db):
+    text = "这笔现在可以申请介入了吗"
+    tracker = make_tracker(text=text, intent="faq", response_selector=selected("conditions"))
+    events, messages = await run_action(ActionAnswerFaq(), tracker)
+    assert events == [asked("conditions", text)]
+    assert [m["text"] for m in messages] == [faq.answer("conditions", None, text).text]

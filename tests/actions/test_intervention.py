@@ -778,3 +778,93 @@ async def test_a_request_to_complain_goes_to_the_complaint(bot_db):
         [FollowupAction("complaint_form")],
         [],
     )
+
+
+# --- knowledge questions: the order they name, and questions about no own case ---
+
+
+async def test_a_product_named_in_full_is_the_order_decided_on(bot_db):
+    tracker = make_tracker(
+        text="蓝牙耳机右边不响了 商家拖着不管 我多久可以找平台",
+        intent="faq",
+        response_selector={"faq": {"response": {"intent_response_key": "faq/conditions"}}},
+    )
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert events == [
+        SlotSet("order_id", ORDER),
+        SlotSet("platform", "jd"),
+        SlotSet("confirm_filing", None),
+        SlotSet("aftersale_id", "AS-70001"),
+        SlotSet("eligibility", "eligible"),
+    ]
+    assert responses_of(messages) == ["utter_order_header", None, "utter_offer_filing"]
+    assert "蓝牙耳机" in messages[0]["order_line"]
+
+
+async def test_this_order_is_the_conversations_order(bot_db):
+    tracker = make_tracker(
+        text="这单能申请了吗",
+        intent="faq",
+        response_selector={"faq": {"response": {"intent_response_key": "faq/conditions"}}},
+        slots={"order_id": ORDER},
+    )
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert SlotSet("eligibility", "eligible") in events
+    assert responses_of(messages) == ["utter_order_header", None, "utter_offer_filing"]
+    assert "蓝牙耳机" in messages[0]["order_line"]
+
+
+HOW_TO_COMPLAIN = {
+    "faq": {"response": {"intent_response_key": "faq/how_to_complain", "confidence": 0.9}}
+}
+
+
+def report_tracker(text: str, confidence: float, **kwargs: Any) -> Any:
+    """A message the NLU read as report_not_shipped at ``confidence``, as
+    faq/how_to_complain at 0.9."""
+    tracker = make_tracker(
+        text=text, intent="report_not_shipped", response_selector=HOW_TO_COMPLAIN, **kwargs
+    )
+    tracker.latest_message["intent"]["confidence"] = confidence
+    return tracker
+
+
+async def test_a_how_to_question_in_a_reports_words_is_answered_from_kb(bot_db):
+    text = "拼多多上的小店一般怎么投诉"
+    tracker = report_tracker(text, 0.5)
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert events == [SlotSet("faq_asked", {"key": "how_to_complain", "question": text})]
+    assert [m["text"] for m in messages] == [faq.answer("how_to_complain", None, text).text]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "羊毛大衣一直没发货 该怎么投诉",  # the case (没发货) and the product
+        "我的大衣还不发货怎么投诉",  # the case, as theirs
+    ],
+)
+async def test_a_question_about_their_own_case_goes_to_their_orders(bot_db, text):
+    tracker = report_tracker(text, 0.5)
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert events == [
+        SlotSet("problem", "report_not_shipped"),
+        SlotSet("order_id", "3901122334455"),
+        SlotSet("platform", "taobao"),
+        SlotSet("confirm_filing", None),
+        SlotSet("aftersale_id", None),
+        SlotSet("eligibility", "not_applicable"),
+    ]
+    assert responses_of(messages) == ["utter_order_header", None, "utter_alternatives"]
+    assert "羊毛大衣" in messages[0]["order_line"]
+
+
+async def test_a_report_the_nlu_is_surer_of_than_of_the_question_is_a_report(bot_db):
+    tracker = report_tracker("拼多多上的小店一般怎么投诉", 0.95)
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert events == [
+        SlotSet("problem", "report_not_shipped"),
+        SlotSet("order_id", None),
+        SlotSet("eligibility", "choose_order"),
+    ]
+    assert responses_of(messages) == ["utter_order_header", "utter_confirm_single_order"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from jieru.rules.matching import mentioned, named_order, named_problem, pick
+from jieru.rules.matching import mentioned, named_by_product, named_order, named_problem, pick
 
 from .factories import make_order
 
@@ -41,6 +41,27 @@ def test_pick_by_position_or_by_words_of_one_title(said, chosen):
 def test_a_position_beyond_the_list_picks_nothing():
     assert pick(SHOWN[:1], "第三个", ORDINALS) is None
     assert pick(SHOWN, "第二个", {}) is None  # no list shown: ordinals do not count
+
+
+@pytest.mark.parametrize(
+    ("said", "ids"),
+    [
+        ("头戴式的降噪一直有杂音", ["1003"]),  # 头戴, 戴式: a product word in full
+        ("蓝牙耳机退不了", ["1001"]),  # 耳机 is shared, but 蓝牙, 牙耳 are 1001's alone
+        ("耳机黑色款坏了", ["1003"]),  # 耳机 + 黑色: more of 1003's title than of the others'
+        ("黑色耳机坏了", ["1003"]),
+        ("耳机坏了", []),  # one pair of characters names no order alone
+        ("在手机上怎么申请", []),
+    ],
+)
+def test_a_product_word_in_full_names_the_orders_it_fits_best(said, ids):
+    assert [o.id for o in named_by_product(SHOWN, said)] == ids
+
+
+def test_orders_a_product_word_fits_alike_are_all_named():
+    a = make_order(id="1", title="婴儿推车 蓝色")
+    b = make_order(id="2", title="婴儿推车 粉色")
+    assert [o.id for o in named_by_product([a, b], "婴儿推车刹车坏了")] == ["1", "2"]
 
 
 @pytest.mark.parametrize(
