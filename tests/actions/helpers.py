@@ -136,3 +136,32 @@ def triggered(
         entities=[{"entity": k, "value": v} for k, v in entities.items()],
         events=earlier,
     )
+
+
+def asking(slot: str, times: int = 1) -> list[dict[str, Any]]:
+    """The events of an intervention form that has asked ``slot`` and heard ``times`` - 1
+    earlier answers to it (the latest message, added by make_tracker, is one more)."""
+    events: list[dict[str, Any]] = [
+        {"event": "active_loop", "name": "intervention_form"},
+        {"event": "slot", "name": "requested_slot", "value": slot},
+    ]
+    for _ in range(times - 1):
+        events += [
+            {"event": "user", "text": "嗯？", "parse_data": {}},
+            {"event": "slot", "name": "requested_slot", "value": slot},
+        ]
+    return events
+
+
+def in_form(
+    text: str, intent: str, slot: str, *, base: dict[str, Any], times: int = 1, **slots: Any
+) -> Tracker:
+    """A tracker inside the intervention form asking ``slot`` (``times`` so far), its
+    latest message ``text`` read as ``intent``; the slots are ``base`` updated by ``slots``."""
+    return make_tracker(
+        text=text,
+        intent=intent,
+        slots={**base, "requested_slot": slot, **slots},
+        events=asking(slot, times),
+        active_loop="intervention_form",
+    )

@@ -5,7 +5,7 @@ question asked twice is followed by a way out rather than a third time."""
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
 
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -23,6 +23,7 @@ from bot.actions.intervention import (
     parse_evidence,
     tries,
 )
+from tests.actions.helpers import in_form as in_form_with
 from tests.actions.helpers import make_tracker, responses_of, run_action
 
 ORDER = "250312345678"  # b1001's eligible JD order
@@ -35,29 +36,7 @@ SLOTS = {
 DESCRIPTION = "耳机左耳没声音，商家说人为损坏拒绝退货"
 
 
-def asking(slot: str, times: int) -> list[dict[str, Any]]:
-    """The events of a form that has asked ``slot`` and heard ``times`` - 1 earlier
-    answers to it (the latest message, added by make_tracker, is one more)."""
-    events: list[dict[str, Any]] = [
-        {"event": "active_loop", "name": "intervention_form"},
-        {"event": "slot", "name": "requested_slot", "value": slot},
-    ]
-    for _ in range(times - 1):
-        events += [
-            {"event": "user", "text": "嗯？", "parse_data": {}},
-            {"event": "slot", "name": "requested_slot", "value": slot},
-        ]
-    return events
-
-
-def in_form(text: str, intent: str, slot: str, times: int = 1, **slots: Any) -> Any:
-    return make_tracker(
-        text=text,
-        intent=intent,
-        slots={**SLOTS, "requested_slot": slot, **slots},
-        events=asking(slot, times),
-        active_loop="intervention_form",
-    )
+in_form = partial(in_form_with, base=SLOTS)
 
 
 # ----- words that only look like a question -----

@@ -5,6 +5,7 @@ evidence is asked, and a description that is only an order reference plus a requ
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
@@ -20,7 +21,8 @@ from bot.actions.intervention import (
     submits,
 )
 from jieru.kb.evidence import checklist
-from tests.actions.helpers import load_domain, make_tracker, responses_of, run_action
+from tests.actions.helpers import asking, load_domain, make_tracker, responses_of, run_action
+from tests.actions.helpers import in_form as in_form_with
 
 ORDER = "250312345678"  # b1001's eligible JD order
 JD_EXCHANGE = {
@@ -32,33 +34,12 @@ JD_EXCHANGE = {
 }
 
 
-def asking(slot: str, times: int = 1) -> list[dict[str, Any]]:
-    """The events of a form that asked ``slot``, ``times`` - 1 answers to it before."""
-    events: list[dict[str, Any]] = [
-        {"event": "active_loop", "name": "intervention_form"},
-        {"event": "slot", "name": "requested_slot", "value": slot},
-    ]
-    for _ in range(times - 1):
-        events += [
-            {"event": "user", "text": "嗯？", "parse_data": {}},
-            {"event": "slot", "name": "requested_slot", "value": slot},
-        ]
-    return events
-
-
-def in_form(text: str, intent: str, slot: str, times: int = 1, **slots: Any) -> Any:
-    return make_tracker(
-        text=text,
-        intent=intent,
-        slots={**JD_EXCHANGE, "requested_slot": slot, **slots},
-        events=asking(slot, times),
-        active_loop="intervention_form",
-    )
+in_form = partial(in_form_with, base=JD_EXCHANGE)
 
 
 def validate_evidence(text: str, intent: str, times: int = 1) -> tuple[dict, list[str | None]]:
     dispatcher = CollectingDispatcher()
-    tracker = in_form(text, intent, "evidence", times)
+    tracker = in_form(text, intent, "evidence", times=times)
     result = ValidateInterventionForm().validate_evidence(text, dispatcher, tracker, {})
     return result, responses_of(dispatcher.messages)
 
