@@ -26,7 +26,7 @@ from jieru.rules.deadlines import format_local_time
 from jieru.rules.facts import OrderFacts
 from jieru.services import disputes
 from jieru.services.errors import ServiceUnavailable
-from jieru.text import normalize
+from jieru.text import is_chinese, normalize
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -228,17 +228,28 @@ def asks_to_complain(text: str) -> bool:
     return any(w in said for w in labels()["complaint_requests"]) and not is_question(said)
 
 
+def without(text: str, words: Iterable[str]) -> str:
+    """``text`` with every one of ``words`` left out, longest first."""
+    for word in sorted(words, key=len, reverse=True):
+        text = text.replace(word, "")
+    return text
+
+
+def has_content(text: str, least: int = 3) -> bool:
+    """Words rather than noise: ``least`` different Chinese characters (Latin letters
+    alone are mostly keyboard mashing here: "asdkjh qweoiu")."""
+    return len({c for c in text if is_chinese(c)}) >= least
+
+
 def submits(text: str) -> bool:
     """An explicit yes to filing: the words hold one of kb/labels.yml ``form_words``
     ``confirm`` and nothing else but ``confirm_filler`` ("嗯嗯确认", "确认无误", "没问题
     提交", "ok提交"); "先不提交" and "不确定" leave a 不 and are none."""
     said = "".join(c for c in normalize(text).strip() if unicodedata.category(c)[0] not in "PZ")
-    words: list[str] = list(labels()["form_words"]["confirm"])
-    if not any(w in said for w in words):
+    words = labels()["form_words"]
+    if not any(w in said for w in words["confirm"]):
         return False
-    for word in sorted((*words, *labels()["form_words"]["confirm_filler"]), key=len, reverse=True):
-        said = said.replace(word, "")
-    return not said
+    return not without(said, (*words["confirm"], *words["confirm_filler"]))
 
 
 def say_facts_for_order(dispatcher: CollectingDispatcher, tracker: Tracker, platform: str) -> None:

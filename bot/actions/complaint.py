@@ -16,6 +16,7 @@ from bot.actions.common import (
     buyer_id,
     buyer_messages,
     call,
+    has_content,
     is_payload,
     is_question,
     label,
@@ -30,7 +31,7 @@ from bot.actions.common import (
 from jieru.rules.facts import OrderFacts
 from jieru.services import ServiceUnavailable, complaints, progress
 from jieru.services.errors import OrderNotFound
-from jieru.text import is_chinese, normalize
+from jieru.text import normalize
 
 # How many of the buyer's messages in the complaint (the latest ones) make its description.
 DESCRIPTION_MESSAGES = 5
@@ -86,7 +87,7 @@ def category_named(text: str) -> str | None:
 
 def describes_the_case(text: str) -> bool:
     """Words that tell what happened, rather than noise or a bare yes."""
-    return len({c for c in text if is_chinese(c)}) >= DETAIL_CHARACTERS
+    return has_content(text, DETAIL_CHARACTERS)
 
 
 def complaint_messages(tracker: Tracker, opening: bool = False) -> list[str]:

@@ -26,6 +26,7 @@ from bot.actions.common import (
     call,
     deadline_lines,
     faq_key_of,
+    has_content,
     intent_label,
     is_payload,
     is_question,
@@ -41,6 +42,7 @@ from bot.actions.common import (
     submits,
     surer_faq_key,
     template,
+    without,
 )
 from jieru.kb import faq
 from jieru.kb.evidence import checklist
@@ -49,7 +51,7 @@ from jieru.services import disputes, evidence, progress, reminders
 from jieru.services.disputes import Lookup
 from jieru.services.errors import OrderNotFound
 from jieru.services.reminders import Outcome
-from jieru.text import is_chinese, normalize
+from jieru.text import normalize
 
 # The longest description the form keeps; utter_description_invalid shows this number.
 MAX_DESCRIPTION = 500
@@ -135,12 +137,6 @@ def way_out(dispatcher: CollectingDispatcher, first: list[dict[str, str]]) -> No
 DESCRIBES_THE_CASE = 5
 
 
-def has_content(text: str, least: int = 3) -> bool:
-    """Words rather than noise: ``least`` different Chinese characters (Latin letters
-    alone are mostly keyboard mashing here: "asdkjh qweoiu")."""
-    return len({c for c in text if is_chinese(c)}) >= least
-
-
 def is_words(text: str) -> bool:
     """A button, a Chinese word, or one of the few Latin words buyers use ("ok")."""
     said = trim(plain(text))
@@ -211,8 +207,8 @@ def description_from(text: str, problem: str | None = None) -> str | None:
         return None  # "帮我申请吧 有照片和视频": the evidence, not the case
     # "就是四件套这单 申请介入", "汝窑茶具那单我想申请淘宝介入": which order, and the
     # request, wherever they stand, say nothing of the case.
-    check = _without(without_order_reference(plain(said)), labels()["platform"].values())
-    if not describes_the_case(_without(check, requests), problem):
+    check = without(without_order_reference(plain(said)), labels()["platform"].values())
+    if not describes_the_case(without(check, requests), problem):
         return None
     return said if len(said) <= MAX_DESCRIPTION else None
 
@@ -468,19 +464,12 @@ def parse_evidence(text: str) -> list[str] | None:
     ):
         return []
     if any(w in said for w in none_words) and not has_content(
-        _without(said, (*none_words, *form_words("none_filler"))), 3
+        without(said, (*none_words, *form_words("none_filler"))), 3
     ):
         return []  # "不好意思 我啥都没留": a negation and nothing else
     if any(said.startswith(w) for w in form_words("possession")) and has_content(said):
         return [f"other:{text.strip()[:200]}"]
     return None
-
-
-def _without(text: str, words: Iterable[str]) -> str:
-    """``text`` with every one of ``words`` left out, longest first."""
-    for word in sorted(words, key=len, reverse=True):
-        text = text.replace(word, "")
-    return text
 
 
 def evidence_list(text: str) -> list[str] | None:
@@ -491,7 +480,7 @@ def evidence_list(text: str) -> list[str] | None:
     if not named or any(i.startswith("other:") for i in named):
         return None
     words = [w for spec in evidence_names().values() for w in (spec["name"], *spec["keywords"])]
-    rest = _without(
+    rest = without(
         _without_whose(without_filler(text), words), (*words, *form_words("evidence_list_words"))
     )
     return named if not has_content(rest, EVIDENCE_LIST_REST) else None
@@ -500,7 +489,7 @@ def evidence_list(text: str) -> list[str] | None:
 def without_filler(text: str) -> str:
     """``text`` (simplified) without kb/labels.yml ``evidence_filler``: "刚才都说过了呀
     单号我都有" → "单号我都有"."""
-    return _without(plain(text), form_words("evidence_filler"))
+    return without(plain(text), form_words("evidence_filler"))
 
 
 def _without_whose(text: str, keywords: list[str]) -> str:
