@@ -530,55 +530,46 @@ UNSURE = [
 ]
 
 
-async def test_a_description_the_nlu_is_unsure_of_at_the_offer_accepts_it():
+@pytest.mark.parametrize(
+    ("text", "intent", "expected", "responses"),
+    [
+        # A description the NLU is unsure of: its likeliest report is the problem.
+        (
+            "一用就发烫 根本没法用 改了申请还是被拒",
+            "nlu_fallback",
+            [
+                SlotSet("problem", "report_bad_item"),
+                SlotSet("description", "一用就发烫 根本没法用 改了申请还是被拒"),
+                FollowupAction("intervention_form"),
+            ],
+            [],
+        ),
+        # Evidence read as out of scope.
+        (
+            "有快递单号 还有聊天记录",
+            "out_of_scope",
+            [
+                SlotSet("evidence", ["chat_record", "logistics"]),
+                FollowupAction("intervention_form"),
+            ],
+            [],
+        ),
+        # Anything else is what it reads as.
+        ("嗯那个啥", "nlu_fallback", [FollowupAction("action_two_stage_fallback")], []),
+        ("能帮我改一下收货地址吗", "out_of_scope", [], ["utter_out_of_scope"]),
+    ],
+)
+async def test_an_unsure_or_out_of_scope_reply_at_the_offer(text, intent, expected, responses):
     tracker = make_tracker(
-        text="一用就发烫 根本没法用 改了申请还是被拒",
-        intent="nlu_fallback",
-        intent_ranking=UNSURE,
+        text=text,
+        intent=intent,
+        intent_ranking=UNSURE if intent == "nlu_fallback" else None,
         slots=AT_THE_OFFER,
         events=OFFERED,
     )
     events, messages = await run_action(ActionReplyToOffer(), tracker)
-    assert events == [
-        SlotSet("problem", "report_bad_item"),
-        SlotSet("description", "一用就发烫 根本没法用 改了申请还是被拒"),
-        FollowupAction("intervention_form"),
-    ]
-    assert messages == []
-
-
-async def test_evidence_read_as_out_of_scope_at_the_offer_accepts_it():
-    tracker = make_tracker(
-        text="有快递单号 还有聊天记录",
-        intent="out_of_scope",
-        slots=AT_THE_OFFER,
-        events=OFFERED,
-    )
-    events, messages = await run_action(ActionReplyToOffer(), tracker)
-    assert events == [
-        SlotSet("evidence", ["chat_record", "logistics"]),
-        FollowupAction("intervention_form"),
-    ]
-    assert messages == []
-
-
-async def test_anything_else_unsure_or_out_of_scope_at_the_offer_is_what_it_reads_as():
-    unsure = make_tracker(
-        text="嗯那个啥",
-        intent="nlu_fallback",
-        intent_ranking=UNSURE,
-        slots=AT_THE_OFFER,
-        events=OFFERED,
-    )
-    events, messages = await run_action(ActionReplyToOffer(), unsure)
-    assert events == [FollowupAction("action_two_stage_fallback")]
-    assert messages == []
-    outside = make_tracker(
-        text="能帮我改一下收货地址吗", intent="out_of_scope", slots=AT_THE_OFFER, events=OFFERED
-    )
-    events, messages = await run_action(ActionReplyToOffer(), outside)
-    assert events == []
-    assert responses_of(messages) == ["utter_out_of_scope"]
+    assert events == expected
+    assert responses_of(messages) == responses
 
 
 @pytest.mark.parametrize(
