@@ -1,0 +1,46 @@
+"""Rasa graph component: no ambiguity fallback between intents that lead to one step."""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from typing import Any, Optional
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+from rasa.shared.nlu.constants import INTENT_NAME_KEY, INTENT_RANKING_KEY
+from rasa.shared.nlu.training_data.message import Message
+
+FAMILIES_KEY = "families"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class FamilyFallbackClassifier(FallbackClassifier):
+    """Rasa's ``FallbackClassifier``, except that two top intents of one family are
+    never ambiguous.
+
+    A family (``families``: lists of intent names or ``fnmatch`` patterns) is a set of
+    intents the bot answers with the same next step: every report of a problem and a
+    request to file look up the buyer's order, whose state decides what the bot says.
+    Asking "did you mean A or B?" between two of them only costs the buyer a turn (and
+    the order number the message held). A low top confidence still falls back.
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """Rasa's defaults, and no families (the stock behaviour)."""
+        return {**FallbackClassifier.get_default_config(), FAMILIES_KEY: []}
+
+    def _family(self, intent: Optional[str]) -> Optional[int]:
+        """The index of the first family ``intent`` belongs to, if any."""
+        for index, members in enumerate(self.component_config.get(FAMILIES_KEY) or []):
+            if intent and any(fnmatchcase(intent, pattern) for pattern in members):
+                return index
+        return None
+
+    def _nlu_prediction_ambiguous(self, message: Message) -> tuple[bool, Optional[float]]:
+        ambiguous, difference = super()._nlu_prediction_ambiguous(message)
+        if not ambiguous:
+            return ambiguous, difference
+        first, second = (r.get(INTENT_NAME_KEY) for r in message.data[INTENT_RANKING_KEY][:2])
+        family = self._family(first)
+        return family is None or family != self._family(second), difference
