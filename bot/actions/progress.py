@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from rasa_sdk import Tracker
@@ -18,6 +19,7 @@ from bot.actions.common import (
     local_time,
     order_button,
     order_line,
+    order_state,
     say_order_not_found,
     template,
 )
@@ -29,6 +31,9 @@ from jieru.text import normalize
 
 # How many orders one progress answer lists (the rest on request).
 MAX_ORDERS = 5
+# A list longer than this is said as one line per order in one message: twelve orders in
+# full were a dozen messages. Each line's button shows that order in full.
+MAX_IN_FULL = 3
 
 
 def progress_text(order: OrderFacts, *, now: datetime) -> str:
@@ -122,15 +127,47 @@ class ActionCheckProgress(BuyerAction):
 
     @staticmethod
     def _speak(dispatcher: CollectingDispatcher, orders: list[OrderFacts], header: str) -> None:
-        """The header, then each order's progress with its next step and a button."""
+        """The header, then each order's progress with its next step and a button; of
+        more than MAX_IN_FULL orders, the first (the most relevant) so and the rest as one
+        list (``_speak_list``)."""
         now = config.now()
         dispatcher.utter_message(response=header)
-        for order in orders:
+        in_full, listed = (orders[:1], orders[1:]) if len(orders) > MAX_IN_FULL else (orders, [])
+        for order in in_full:
             steps = [s.line for s in overview.next_steps([order], now=now)]
             dispatcher.utter_message(
                 text="\n".join([progress_text(order, now=now), *steps]),
                 buttons=[order_button(order) | {"title": button_title("can_i_apply")}],
             )
+        if listed:
+            ActionCheckProgress._speak_list(dispatcher, listed, now=now)
+
+    @staticmethod
+    def _speak_list(
+        dispatcher: CollectingDispatcher, orders: list[OrderFacts], *, now: datetime
+    ) -> None:
+        """One message: a line per order (its most urgent next step, else its state),
+        and a button per order that asks for its progress in full."""
+        first_step = {}
+        for step in overview.next_steps(orders, now=now):
+            first_step.setdefault(step.order_id, step.line)
+        lines = [
+            template("progress_list_line").format(
+                n=n,
+                line=first_step.get(o.id)
+                or template("progress_list_state").format(title=o.title, state=order_state(o)),
+                order_id=o.id,
+            )
+            for n, o in enumerate(orders, 1)
+        ]
+        buttons = [
+            {
+                "title": button_title("progress_of").format(title=o.title),
+                "payload": f"/check_progress{json.dumps({'order_id': o.id})}",
+            }
+            for o in orders
+        ]
+        dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
 
 
 # ----- What the bot says first when the widget opens (jieru/services/overview.py) -----

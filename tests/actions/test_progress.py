@@ -270,7 +270,34 @@ async def test_nothing_particular_the_open_intervention_first(many_disputes, no_
     tracker = from_app("进度", "check_progress", buyer="b3004")
     _, messages = await run_action(ActionCheckProgress(), tracker)
     assert messages[1] == progress_of(MUG, "250391999999")
-    assert len(messages) == 7 and messages[-1] == said("utter_progress_more", count=3)
+    # Five orders: the most relevant in full, the other four as one list.
+    names = ("双肩书包", "毛线围巾", "玻璃茶杯", "棉拖鞋")
+    numbers = ("250391000005", "250391000004", "250391000003", "250391000002")
+    assert messages[2:] == [
+        said(
+            None,
+            text="\n".join(
+                f"{n}. {name}：商家已拒绝，看看还能怎么处理（订单号 {number}）"
+                for n, name, number in zip(range(1, 5), names, numbers)
+            ),
+            buttons=[
+                {
+                    "title": f"{name} 的详细进度",
+                    "payload": f'/check_progress{{"order_id": "{number}"}}',
+                }
+                for name, number in zip(names, numbers)
+            ],
+        ),
+        said("utter_progress_more", count=3),
+    ]
+
+
+async def test_a_button_of_the_list_shows_that_order_in_full(many_disputes, no_dev_buyer):
+    entities = order_entity("250391999999")
+    tracker = from_app("/check_progress", "check_progress", buyer="b3004", entities=entities)
+    events, messages = await run_action(ActionCheckProgress(), tracker)
+    assert events == [SlotSet("order_id", "250391999999")]
+    assert messages == [said("utter_progress_current"), progress_of(MUG, "250391999999")]
 
 
 async def test_a_product_named_answers_that_order(many_disputes, no_dev_buyer):
