@@ -212,6 +212,13 @@ def is_question(text: str) -> bool:
     return any(marker in text for marker in labels()["question_markers"])
 
 
+def corrects_the_order(text: str) -> bool:
+    """Whether the buyer says the order in question is the wrong one ("不对，订单错了";
+    kb/labels.yml form_words ``wrong_order``)."""
+    said = normalize(text)
+    return any(w in said for w in labels()["form_words"]["wrong_order"])
+
+
 def own_case(said: str) -> bool:
     """Whether the words (simplified) speak of the buyer's own case: they say one
     (kb/problems.yml ``cues``: "卖家拒绝退款了") or say it is theirs (kb/labels.yml

@@ -11,7 +11,13 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import FAQ_SELECTOR, FILING_SLOTS, button_title, intent_label
+from bot.actions.common import (
+    FAQ_SELECTOR,
+    FILING_SLOTS,
+    button_title,
+    corrects_the_order,
+    intent_label,
+)
 from jieru.kb import faq
 
 # Intents only the widget sends (as a payload), never typed by a buyer: no label, no guess.
@@ -97,7 +103,13 @@ class ActionCancelForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Deactivate the form and clear its slots."""
+        """Deactivate the form and clear its slots; the description and evidence stay
+        when the buyer only said the order was the wrong one and named the right one
+        (the filing goes on for that order)."""
         if tracker.get_intent_of_latest_message() == "stop":
             dispatcher.utter_message(response="utter_filing_cancelled")
-        return [ActiveLoop(None), *(SlotSet(slot, None) for slot in FORM_SLOTS)]
+        text = tracker.latest_message.get("text") or ""
+        other = next(tracker.get_latest_entity_values("order_id"), None)
+        kept = ("description", "evidence") if other and corrects_the_order(text) else ()
+        cleared = [slot for slot in FORM_SLOTS if slot not in kept]
+        return [ActiveLoop(None), *(SlotSet(slot, None) for slot in cleared)]

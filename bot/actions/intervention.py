@@ -24,6 +24,7 @@ from bot.actions.common import (
     asks_to_complain,
     button_title,
     call,
+    corrects_the_order,
     deadline_lines,
     faq_key_of,
     has_content,
@@ -267,7 +268,9 @@ class ActionCheckEligibility(BuyerAction):
             said.append(SlotSet("description", described))
         if result.lookup is Lookup.FOUND:
             # "帮我申请京东介入，卖家拒绝退货退款，250312345678": nothing left to offer.
-            file_now = intent == "request_intervention" and problem is not None
+            # "不对，订单错了，是耳机那单 2503…" at the summary: the same filing, this order.
+            corrected = corrects_the_order(text) and bool(tracker.get_slot("description"))
+            file_now = (intent == "request_intervention" or corrected) and problem is not None
             return said + self._decided(
                 dispatcher, result, tracker, keep=bool(described), file_now=file_now
             )
@@ -486,6 +489,20 @@ def evidence_list(text: str) -> list[str] | None:
     return named if not has_content(rest, EVIDENCE_LIST_REST) else None
 
 
+# A message this short that names an item of kb/labels.yml and no problem says what the
+# buyer holds ("有洗完以后的照片", "就截了个售后页面的图"), however it says it.
+SHORT_EVIDENCE = 16
+
+
+def holds_evidence(text: str, named: list[str] | None) -> bool:
+    """Whether ``text`` answers the evidence question with the items ``named``: at least
+    one of kb/labels.yml's, in a short message that names no problem (kb/problems.yml
+    cues: "卖家在聊天里承认是假货" describes the case)."""
+    known = [i for i in named or () if not i.startswith("other:")]
+    said = plain(text)
+    return bool(known) and len(trim(said)) <= SHORT_EVIDENCE and disputes.case_of(said) is None
+
+
 def without_filler(text: str) -> str:
     """``text`` (simplified) without kb/labels.yml ``evidence_filler``: "刚才都说过了呀
     单号我都有" → "单号我都有"."""
@@ -526,7 +543,7 @@ def summary_edit(text: str) -> tuple[str, str | None] | None:
     for part, kind in (("description", "redo_description"), ("evidence", "redo_evidence")):
         if any(w in said for w in form_words(kind)):
             return part, None
-    if any(w in said for w in form_words("wrong_order")):
+    if corrects_the_order(said):
         return "order", None
     return None
 
@@ -632,6 +649,12 @@ class ValidateInterventionForm(FormValidationAction):
             or intent in ("affirm", "deny")
             or (question and not (intent in problems() and describes_the_case(text, intent)))
             or not describes_the_case(text, tracker.get_slot("problem"), least=3)
+            # "好，麻烦帮我申请": a yes and the request, with nothing of the case.
+            or (
+                intent == "request_intervention"
+                and not question
+                and description_from(text, tracker.get_slot("problem")) is None
+            )
             or len(text) > MAX_DESCRIPTION
         )
 
@@ -659,6 +682,11 @@ class ValidateInterventionForm(FormValidationAction):
             return {"evidence": None}
         named = parse_evidence(text)
         if named == [] or evidence_list(text):
+            return {"evidence": named}
+        edited = self._edited_description(text)
+        if edited is not None:
+            return {"evidence": None, **edited}
+        if self._asked(tracker, "evidence") and holds_evidence(text, named):
             return {"evidence": named}
         if self._asked(tracker, "evidence") and submits(text):
             # "确认提交" where evidence is asked: nothing more to give; the summary next.
@@ -705,6 +733,16 @@ class ValidateInterventionForm(FormValidationAction):
         return {slot: text}
 
     @staticmethod
+    def _edited_description(text: str) -> dict[str, Any] | None:
+        """{"description": the new words} when ``text`` rewrites the description
+        ("说明改成：洗了一次就掉色") wherever the form is; None otherwise."""
+        edit = summary_edit(text) if not is_payload(text) else None
+        if edit is None or edit[0] != "description" or not edit[1]:
+            return None
+        new = edit[1]
+        return {"description": new} if has_content(new) and len(new) <= MAX_DESCRIPTION else None
+
+    @staticmethod
     def _add_to_description(
         text: str, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
@@ -735,8 +773,9 @@ class ValidateInterventionForm(FormValidationAction):
             part, new = edit
             if part == "order":
                 return {"confirm_filing": False, "order_id": None}
-            if part == "description" and new and has_content(new) and len(new) <= MAX_DESCRIPTION:
-                return {"description": new, "confirm_filing": None}
+            edited = self._edited_description(text)
+            if edited is not None:
+                return {**edited, "confirm_filing": None}
             return {part: None, "confirm_filing": None}
         if not is_words(text) or len(trim(text)) > LONGEST_YES:
             intent = None  # noise, or a long text, the NLU happened to read as a yes or no
