@@ -95,6 +95,26 @@ async def test_another_reason_to_leave_the_form_is_silent():
     assert messages == []
 
 
+async def test_the_right_order_named_at_the_summary_keeps_the_description_and_evidence():
+    events, messages = await run_action(
+        ActionCancelForm(),
+        make_tracker(
+            text="不对，订单错了，应该是蓝牙耳机那单 250312345678",
+            intent="inform_order_id",
+            entities=[{"entity": "order_id", "value": "250312345678"}],
+            active_loop="intervention_form",
+            slots=FILING,
+        ),
+    )
+    assert events == [
+        ActiveLoop(None),
+        SlotSet("confirm_filing", None),
+        SlotSet("complaint_category", None),
+        SlotSet("requested_slot", None),
+    ]
+    assert messages == []
+
+
 def test_the_widgets_own_intents_never_fill_a_form_slot(domain):
     # Rasa extracts from_text slots from triggered events too ("EXTERNAL: eligibility_opened").
     widget = {"open_chat", "inform_evidence_uploaded", "eligibility_opened", "request_reminder"}

@@ -350,3 +350,26 @@ def test_a_request_at_the_description_question_is_no_description():
 
 def test_an_apology_for_a_mistyped_number_describes_nothing():
     assert description_from("不好意思少打了一位 250312345678", "report_bad_item") is None
+
+
+async def test_the_right_order_named_at_the_summary_goes_back_to_the_summary(bot_db):
+    # action_cancel_form kept the description and evidence (tests/actions/test_conversation.py).
+    slots = {**JD_EXCHANGE, "problem": "report_refund_refused", "evidence": ["chat_record"]}
+    tracker = make_tracker(
+        text="不对，订单错了，应该是蓝牙耳机那单 250312345678",
+        intent="inform_order_id",
+        entities=[{"entity": "order_id", "value": ORDER}],
+        slots=slots,
+        events=[{"event": "action", "name": "action_cancel_form"}],
+    )
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    # The description and evidence stay: the form goes on to the summary of this order.
+    assert events == [
+        SlotSet("order_id", ORDER),
+        SlotSet("platform", "jd"),
+        SlotSet("confirm_filing", None),
+        SlotSet("aftersale_id", "AS-70001"),
+        SlotSet("eligibility", "eligible"),
+        FollowupAction("intervention_form"),
+    ]
+    assert responses_of(messages) == ["utter_order_header", None]  # the order, its decision
