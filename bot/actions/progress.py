@@ -148,7 +148,7 @@ class ActionCheckProgress(BuyerAction):
     ) -> None:
         """One message: a line per order (its most urgent next step, else its state),
         and a button per order that asks for its progress in full."""
-        first_step = {}
+        first_step: dict[str, str] = {}
         for step in overview.next_steps(orders, now=now):
             first_step.setdefault(step.order_id, step.line)
         lines = [

@@ -278,14 +278,14 @@ async def test_nothing_particular_the_open_intervention_first(many_disputes, no_
             None,
             text="\n".join(
                 f"{n}. {name}：商家已拒绝，看看还能怎么处理（订单号 {number}）"
-                for n, name, number in zip(range(1, 5), names, numbers)
+                for n, name, number in zip(range(1, 5), names, numbers, strict=True)
             ),
             buttons=[
                 {
                     "title": f"{name} 的详细进度",
                     "payload": f'/check_progress{{"order_id": "{number}"}}',
                 }
-                for name, number in zip(names, numbers)
+                for name, number in zip(names, numbers, strict=True)
             ],
         ),
         said("utter_progress_more", count=3),

@@ -20,7 +20,12 @@ from tests.nlu.test_not_trained_on_dev import dev_rows, near_duplicates  # noqa:
 
 SUITES = sorted((PROJECT_ROOT / "bench").glob("typed-heldout*.yml"))
 MIN_CONVERSATIONS = 48  # in each file
-KNOWN_SUITES = {"typed-heldout.yml", "typed-heldout-2.yml", "typed-heldout-3.yml", "typed-heldout-4.yml"}
+KNOWN_SUITES = {
+    "typed-heldout.yml",
+    "typed-heldout-2.yml",
+    "typed-heldout-3.yml",
+    "typed-heldout-4.yml",
+}
 
 
 @pytest.fixture(scope="module", params=SUITES, ids=[p.name for p in SUITES])

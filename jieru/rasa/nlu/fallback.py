@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
-from typing import Any, Optional
+from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
@@ -30,14 +30,14 @@ class FamilyFallbackClassifier(FallbackClassifier):
         """Rasa's defaults, and no families (the stock behaviour)."""
         return {**FallbackClassifier.get_default_config(), FAMILIES_KEY: []}
 
-    def _family(self, intent: Optional[str]) -> Optional[int]:
+    def _family(self, intent: str | None) -> int | None:
         """The index of the first family ``intent`` belongs to, if any."""
         for index, members in enumerate(self.component_config.get(FAMILIES_KEY) or []):
             if intent and any(fnmatchcase(intent, pattern) for pattern in members):
                 return index
         return None
 
-    def _nlu_prediction_ambiguous(self, message: Message) -> tuple[bool, Optional[float]]:
+    def _nlu_prediction_ambiguous(self, message: Message) -> tuple[bool, float | None]:
         ambiguous, difference = super()._nlu_prediction_ambiguous(message)
         if not ambiguous:
             return ambiguous, difference
