@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -165,3 +165,18 @@ def in_form(
         events=asking(slot, times),
         active_loop="intervention_form",
     )
+
+
+def decided(
+    order_id: str, platform: str, aftersale_id: str | None, eligibility: str
+) -> list[EventType]:
+    """The slots ``action_check_eligibility`` sets on a decision, in its order: the
+    order, its platform, no yes carried over, the decision's service order (once) and
+    the verdict."""
+    return [
+        SlotSet("order_id", order_id),
+        SlotSet("platform", platform),
+        SlotSet("confirm_filing", None),
+        SlotSet("aftersale_id", aftersale_id),
+        SlotSet("eligibility", eligibility),
+    ]

@@ -21,7 +21,14 @@ from bot.actions.intervention import (
     submits,
 )
 from jieru.kb.evidence import checklist
-from tests.actions.helpers import asking, load_domain, make_tracker, responses_of, run_action
+from tests.actions.helpers import (
+    asking,
+    decided,
+    load_domain,
+    make_tracker,
+    responses_of,
+    run_action,
+)
 from tests.actions.helpers import in_form as in_form_with
 
 ORDER = "250312345678"  # b1001's eligible JD order
@@ -365,11 +372,7 @@ async def test_the_right_order_named_at_the_summary_goes_back_to_the_summary(bot
     events, messages = await run_action(ActionCheckEligibility(), tracker)
     # The description and evidence stay: the form goes on to the summary of this order.
     assert events == [
-        SlotSet("order_id", ORDER),
-        SlotSet("platform", "jd"),
-        SlotSet("confirm_filing", None),
-        SlotSet("aftersale_id", "AS-70001"),
-        SlotSet("eligibility", "eligible"),
+        *decided(ORDER, "jd", "AS-70001", "eligible"),
         FollowupAction("intervention_form"),
     ]
     assert responses_of(messages) == ["utter_order_header", None]  # the order, its decision

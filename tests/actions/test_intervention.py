@@ -24,6 +24,7 @@ from jieru.db.models import AfterSale, AuditLog, Intervention
 from jieru.kb import faq
 from tests.actions.helpers import (
     BEFORE_WINDOW,
+    decided,
     make_tracker,
     order_entity,
     responses_of,
@@ -89,11 +90,7 @@ async def test_eligible_after_the_36_hour_window(bot_db):
     # "卖家拒绝退款" names the problem without describing the case: no description.
     assert events == [
         SlotSet("problem", "report_refund_refused"),
-        SlotSet("order_id", ORDER),
-        SlotSet("platform", "jd"),
-        SlotSet("confirm_filing", None),
-        SlotSet("aftersale_id", "AS-70001"),  # once: the decision's service order
-        SlotSet("eligibility", "eligible"),
+        *decided(ORDER, "jd", "AS-70001", "eligible"),  # the service order set once
     ]
     assert responses_of(messages) == ["utter_order_header", None, "utter_offer_filing"]
     assert "蓝牙耳机" in messages[0]["order_line"]
@@ -104,11 +101,7 @@ async def test_not_yet_inside_the_window_says_when(bot_db, monkeypatch):
     tracker = make_tracker(text=ORDER, intent="inform_order_id", entities=order_entity(ORDER))
     events, messages = await run_action(ActionCheckEligibility(), tracker)
     assert events == [
-        SlotSet("order_id", ORDER),
-        SlotSet("platform", "jd"),
-        SlotSet("confirm_filing", None),
-        SlotSet("aftersale_id", "AS-70001"),
-        SlotSet("eligibility", "not_yet"),
+        *decided(ORDER, "jd", "AS-70001", "not_yet"),
     ]
     explanation = messages[1]["text"]
     assert "11月16日 20:00" in explanation  # 36 hours after 11-15 08:00
@@ -740,11 +733,7 @@ async def test_an_explicit_request_that_says_the_problem_opens_the_form(bot_db):
     assert events == [
         SlotSet("problem", "report_refund_refused"),  # from the words (kb/problems.yml cues)
         SlotSet("description", "京东介入，左耳没声音，卖家拒绝退货退款"),  # no order number
-        SlotSet("order_id", ORDER),
-        SlotSet("platform", "jd"),
-        SlotSet("confirm_filing", None),
-        SlotSet("aftersale_id", "AS-70001"),
-        SlotSet("eligibility", "eligible"),
+        *decided(ORDER, "jd", "AS-70001", "eligible"),
         FollowupAction("intervention_form"),
     ]
     assert responses_of(messages) == ["utter_order_header", None]
@@ -782,11 +771,7 @@ async def test_a_product_named_in_full_is_the_order_decided_on(bot_db):
     )
     events, messages = await run_action(ActionCheckEligibility(), tracker)
     assert events == [
-        SlotSet("order_id", ORDER),
-        SlotSet("platform", "jd"),
-        SlotSet("confirm_filing", None),
-        SlotSet("aftersale_id", "AS-70001"),
-        SlotSet("eligibility", "eligible"),
+        *decided(ORDER, "jd", "AS-70001", "eligible"),
     ]
     assert responses_of(messages) == ["utter_order_header", None, "utter_offer_filing"]
     assert "蓝牙耳机" in messages[0]["order_line"]
@@ -840,11 +825,7 @@ async def test_a_question_about_their_own_case_goes_to_their_orders(bot_db, text
     events, messages = await run_action(ActionCheckEligibility(), tracker)
     assert events == [
         SlotSet("problem", "report_not_shipped"),
-        SlotSet("order_id", "3901122334455"),
-        SlotSet("platform", "taobao"),
-        SlotSet("confirm_filing", None),
-        SlotSet("aftersale_id", None),
-        SlotSet("eligibility", "not_applicable"),
+        *decided("3901122334455", "taobao", None, "not_applicable"),
     ]
     assert responses_of(messages) == ["utter_order_header", None, "utter_alternatives"]
     assert "羊毛大衣" in messages[0]["order_line"]
