@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import json
 import logging
 import unicodedata
 from collections.abc import Awaitable, Callable, Iterable
@@ -102,9 +103,10 @@ def order_line(order: OrderFacts) -> str:
     )
 
 
-def order_payload(order_id: str) -> str:
-    """The payload of a button that names an order (as if the buyer typed its number)."""
-    return f'/inform_order_id{{"order_id": "{order_id}"}}'
+def order_payload(order_id: str, intent: str = "inform_order_id") -> str:
+    """The payload of a button that names an order: as if the buyer typed its number, or
+    asked ``intent`` of it ("check_progress")."""
+    return f"/{intent}{json.dumps({'order_id': order_id})}"
 
 
 def order_button(order: OrderFacts) -> dict[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from rasa_sdk import Tracker
@@ -19,6 +18,7 @@ from bot.actions.common import (
     local_time,
     order_button,
     order_line,
+    order_payload,
     order_state,
     say_order_not_found,
     template,
@@ -163,7 +163,7 @@ class ActionCheckProgress(BuyerAction):
         buttons = [
             {
                 "title": button_title("progress_of").format(title=o.title),
-                "payload": f"/check_progress{json.dumps({'order_id': o.id})}",
+                "payload": order_payload(o.id, "check_progress"),
             }
             for o in orders
         ]
