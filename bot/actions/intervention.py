@@ -683,7 +683,7 @@ class ValidateInterventionForm(FormValidationAction):
         named = parse_evidence(text)
         if named == [] or evidence_list(text):
             return {"evidence": named}
-        edited = self._edited_description(text)
+        edited = self._edited_description(summary_edit(text))  # payloads returned above
         if edited is not None:
             return {"evidence": None, **edited}
         if self._asked(tracker, "evidence") and holds_evidence(text, named):
@@ -733,14 +733,13 @@ class ValidateInterventionForm(FormValidationAction):
         return {slot: text}
 
     @staticmethod
-    def _edited_description(text: str) -> dict[str, Any] | None:
-        """{"description": the new words} when ``text`` rewrites the description
-        ("说明改成：洗了一次就掉色") wherever the form is; None otherwise."""
-        edit = summary_edit(text) if not is_payload(text) else None
-        if edit is None or edit[0] != "description" or not edit[1]:
+    def _edited_description(edit: tuple[str, str | None] | None) -> dict[str, Any] | None:
+        """{"description": the new words} when ``edit`` (``summary_edit``) rewrites the
+        description ("说明改成：洗了一次就掉色") with words that can stand; None otherwise."""
+        part, new = edit or (None, None)
+        if part != "description" or not new or not has_content(new) or len(new) > MAX_DESCRIPTION:
             return None
-        new = edit[1]
-        return {"description": new} if has_content(new) and len(new) <= MAX_DESCRIPTION else None
+        return {"description": new}
 
     @staticmethod
     def _add_to_description(
@@ -773,7 +772,7 @@ class ValidateInterventionForm(FormValidationAction):
             part, new = edit
             if part == "order":
                 return {"confirm_filing": False, "order_id": None}
-            edited = self._edited_description(text)
+            edited = self._edited_description(edit)
             if edited is not None:
                 return {**edited, "confirm_filing": None}
             return {part: None, "confirm_filing": None}
