@@ -137,11 +137,11 @@ EXTERNAL_PREFIX = "EXTERNAL: "
 
 def buyer_messages(tracker: Tracker, limit: int) -> list[str]:
     """The buyer's last ``limit`` messages in their own words (button payloads and the
-    web service's triggered intents left out)."""
+    web service's triggered intents left out), each once where it comes twice in a row
+    (the two-stage fallback replays a message it had reverted)."""
     said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
-    return [t for t in said if t and not is_payload(t) and not t.startswith(EXTERNAL_PREFIX)][
-        -limit:
-    ]
+    own = [t for t in said if t and not is_payload(t) and not t.startswith(EXTERNAL_PREFIX)]
+    return [t for i, t in enumerate(own) if i == 0 or own[i - 1] != t][-limit:]
 
 
 def is_payload(text: str) -> bool:

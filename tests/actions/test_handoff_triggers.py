@@ -156,3 +156,20 @@ def test_the_summary_quotes_the_buyer_not_the_web_services_triggers():
         "转人工原因：用户情绪激动（气死、你们到底管不管）",
         "用户最近说：卖家一直不发货 / 气死我了，你们到底管不管",
     ]
+
+
+def test_the_summary_quotes_a_message_the_two_stage_fallback_replayed_once():
+    from bot.actions.handoff import summary
+
+    tracker = said(
+        "那转人工吧",
+        intent="request_human",
+        events=[
+            {"event": "user", "text": "拼多多的橙子烂了好几个"},
+            {"event": "user", "text": "对 就是这个"},
+            {"event": "user", "text": "对 就是这个"},
+        ],
+    )
+    assert summary(tracker).splitlines() == [
+        "用户最近说：拼多多的橙子烂了好几个 / 对 就是这个 / 那转人工吧",
+    ]
