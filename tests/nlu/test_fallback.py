@@ -10,9 +10,9 @@ pytestmark = pytest.mark.rasa
 FAMILIES = [["report_*", "request_intervention"]]
 
 
-def classify(first: tuple[str, float], second: tuple[str, float]) -> dict:
-    """The intent the classifier leaves on a message ranked ``first``, ``second``."""
-    ranking = [{"name": n, "confidence": c} for n, c in (first, second)]
+def classify(*ranked: tuple[str, float]) -> dict:
+    """The intent the classifier leaves on a message ranked ``ranked``."""
+    ranking = [{"name": n, "confidence": c} for n, c in ranked]
     message = Message(data={"text": "x", "intent": dict(ranking[0]), "intent_ranking": ranking})
     config = {**FamilyFallbackClassifier.get_default_config(), "families": FAMILIES}
     config |= {"threshold": 0.3, "ambiguity_threshold": 0.02}
@@ -42,8 +42,23 @@ def test_two_close_intents_of_different_families_fall_back(first, second) -> Non
     assert classify(first, second) == {"name": "nlu_fallback", "confidence": 0.3}
 
 
-def test_a_low_confidence_in_a_family_still_falls_back() -> None:
-    assert classify(("report_not_shipped", 0.2), ("request_intervention", 0.19)) == {
+def test_a_family_as_sure_as_its_summed_confidence_keeps_its_top_intent() -> None:
+    ranked = [
+        ("report_return_not_refunded", 0.25),
+        ("report_exchange_not_reshipped", 0.14),
+        ("faq", 0.1),
+        ("report_refund_not_received", 0.07),
+    ]
+    assert classify(*ranked) == {"name": "report_return_not_refunded", "confidence": 0.25}
+
+
+def test_a_low_confidence_of_the_whole_family_still_falls_back() -> None:
+    ranked = [("report_not_shipped", 0.2), ("faq", 0.19), ("request_intervention", 0.09)]
+    assert classify(*ranked) == {"name": "nlu_fallback", "confidence": 0.3}
+
+
+def test_a_low_confidence_outside_families_falls_back() -> None:
+    assert classify(("faq", 0.2), ("greet", 0.19), ("thank", 0.18)) == {
         "name": "nlu_fallback",
         "confidence": 0.3,
     }
