@@ -7,7 +7,7 @@ which writes the jieba user dictionary with :func:`write_userdict`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,6 +35,9 @@ _ORDER_ID = re.compile(
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _DATE = re.compile(r"(?:19|20)\d\d[ \-]\d{1,2}[ \-]\d{1,2}")
 _ORDER_CUE = re.compile(r"(订单|单号|order|no\.?)\s*:?\s*$")
+# A reply to a decision longer than this (without punctuation) says more than "what
+# now?" or "I'll wait" and is left to the NLU.
+DECISION_REPLY_MAX = 12
 # Punctuation, spaces and symbols (emoji included): no words of their own.
 _NOT_WORDS = re.compile(r"[\W_]+")
 
@@ -56,6 +59,8 @@ class Lexicon:
     forms: dict[str, tuple[str, str | None]]
     terms: tuple[str, ...]
     follow_up: tuple[str, ...] = ()
+    # kind ("next_step", "waiting") -> the phrases of a reply to the bot's decision.
+    decision_replies: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -88,6 +93,23 @@ class Lexicon:
         for word in sorted(self.follow_up, key=len, reverse=True):
             rest = rest.replace(word, "")
         return platforms.pop() if not _NOT_WORDS.sub("", rest) else None
+
+    def decision_reply(self, normalised: str) -> str | None:
+        """The kind of a short reply to the bot's decision on an order ("那我该怎么办",
+        "那还要等多久": ``next_step``; "好吧那我等着": ``waiting``), in the order of
+        kb/lexicon.yml ``decision_replies``; None for a longer message, one naming an
+        order, a platform or another entity, or one without such a phrase."""
+        words = _NOT_WORDS.sub("", normalised)
+        if len(words) > DECISION_REPLY_MAX or self.find_all(normalised):
+            return None
+        return next(
+            (
+                kind
+                for kind, phrases in self.decision_replies.items()
+                if any(p in words for p in phrases)
+            ),
+            None,
+        )
 
     def find_all(self, normalised: str) -> list[EntityMatch]:
         """Order numbers and every lexicon entity in ``normalised`` text, by position."""
@@ -152,7 +174,11 @@ def parse_lexicon(data: dict) -> Lexicon:
         raise ValueError("kb/lexicon.yml: " + "; ".join(problems))
     terms = tuple(dict.fromkeys(normalize(t) for t in data.get("terms") or []))
     follow_up = tuple(dict.fromkeys(normalize(w) for w in data.get("follow_up_words") or []))
-    return Lexicon(forms=forms, terms=terms, follow_up=follow_up)
+    replies = {
+        str(kind): tuple(normalize(str(p)) for p in phrases)
+        for kind, phrases in (data.get("decision_replies") or {}).items()
+    }
+    return Lexicon(forms=forms, terms=terms, follow_up=follow_up, decision_replies=replies)
 
 
 def load_lexicon() -> Lexicon:
@@ -181,3 +207,9 @@ def follow_up_platform(text: str) -> str | None:
     """The platform a typed message asks the previous question again for ("淘宝的呢"),
     or None (``Lexicon.platform_follow_up`` on the normalised text)."""
     return load_lexicon().platform_follow_up(normalize(text)) if text else None
+
+
+def decision_reply(text: str) -> str | None:
+    """The kind of a typed reply to the bot's decision on an order, or None
+    (``Lexicon.decision_reply`` on the normalised text)."""
+    return load_lexicon().decision_reply(normalize(text)) if text else None

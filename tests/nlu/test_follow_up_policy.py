@@ -1,7 +1,9 @@
 """A message that only names a platform right after an answer ("淘宝的呢") asks the
 same question for that platform: Lexicon.platform_follow_up recognises it, and
 FollowUpPolicy predicts action_answer_faq from the bot's previous turn, above the rule
-the NLU's reading of the message would trigger."""
+the NLU's reading of the message would trigger. Likewise a short reply to the decision
+on an order ("那我该怎么办", "好吧那我等着"): Lexicon.decision_reply and
+DecisionReplyPolicy."""
 
 import pytest
 
@@ -16,9 +18,9 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
 
 from jieru.config import PROJECT_ROOT  # noqa: E402
-from jieru.kb.lexicon import follow_up_platform  # noqa: E402
+from jieru.kb.lexicon import decision_reply, follow_up_platform  # noqa: E402
 from jieru.rasa.policies.emotion import EmotionPolicy  # noqa: E402
-from jieru.rasa.policies.follow_up import FollowUpPolicy  # noqa: E402
+from jieru.rasa.policies.follow_up import DecisionReplyPolicy, FollowUpPolicy  # noqa: E402
 
 pytestmark = pytest.mark.rasa
 
@@ -136,3 +138,85 @@ def test_it_abstains_after_other_turns_other_messages_and_in_loops(policy, domai
 def test_its_priority_is_between_the_rules_and_the_emotion_hand_off(policy):
     rules = RulePolicy.get_default_config()["priority"]
     assert rules < policy.priority < EmotionPolicy.get_default_config()["priority"]
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("那我该怎么办", "next_step"),
+        ("那還要等多久？", "next_step"),
+        ("啥时候能申请啊", "next_step"),
+        ("好吧那我等着", "waiting"),
+        ("行，我再等等", "waiting"),
+        # Asks what now and says it waits: the question wins.
+        ("我等着，要等多久", "next_step"),
+        ("那退款怎么办", None),
+        ("250312345678怎么办", None),
+        ("淘宝的怎么办", None),
+        ("我已经等了五天了卖家还是不理我到底怎么办才好", None),
+        ("好的", None),
+        ("", None),
+    ],
+)
+def test_a_short_reply_to_a_decision_is_read_by_its_phrases(text, kind):
+    assert decision_reply(text) == kind
+
+
+@pytest.fixture
+def decision_policy(tmp_path):
+    return DecisionReplyPolicy.create(
+        DecisionReplyPolicy.get_default_config(),
+        LocalModelStorage(tmp_path),
+        Resource("decision_reply"),
+        ExecutionContext(graph_schema=None, model_id="test"),
+    )
+
+
+def after_a_decision(*events, domain):
+    """A conversation whose last bot turn decided on an order, then ``events``."""
+    return DialogueStateTracker.from_events(
+        "b1",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("帮我申请介入 250355501234", {"name": "request_intervention"}, []),
+            ActionExecuted("action_check_eligibility"),
+            SlotSet("eligibility", "not_yet"),
+            ActionExecuted("action_listen"),
+            *events,
+        ],
+        slots=domain.slots,
+    )
+
+
+@pytest.mark.parametrize(
+    "text, intent, reply",
+    [
+        ("那还要等多久", "faq", "action_check_eligibility"),
+        ("那我该怎么办", "nlu_fallback", "action_check_eligibility"),
+        ("好吧那我等着", "nlu_fallback", "utter_anything_else"),
+    ],
+)
+def test_a_reply_to_a_decision_gets_its_kinds_action_then_the_bot_listens(
+    decision_policy, domain, text, intent, reply
+):
+    tracker = after_a_decision(message(text, intent), domain=domain)
+    assert predicted(decision_policy, tracker, domain) == reply
+    tracker.update(ActionExecuted(reply))
+    assert predicted(decision_policy, tracker, domain) == "action_listen"
+
+
+def test_a_reply_after_another_turn_or_in_a_loop_is_left_to_the_rules(decision_policy, domain):
+    after_an_faq = after_an_answer(message("那我该怎么办", "nlu_fallback"), domain=domain)
+    assert predicted(decision_policy, after_an_faq, domain) is None
+    longer = after_a_decision(
+        message("我已经等了五天了卖家还是不理我到底怎么办才好"), domain=domain
+    )
+    assert predicted(decision_policy, longer, domain) is None
+    in_form = after_a_decision(
+        ActiveLoop("intervention_form"), message("那我该怎么办"), domain=domain
+    )
+    assert predicted(decision_policy, in_form, domain) is None
+    other = after_a_decision(
+        message("那我该怎么办"), ActionExecuted("action_handoff"), domain=domain
+    )
+    assert predicted(decision_policy, other, domain) is None
