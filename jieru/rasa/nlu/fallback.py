@@ -6,7 +6,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.nlu.classifiers.fallback_classifier import THRESHOLD_KEY, FallbackClassifier
+from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from rasa.shared.nlu.constants import (
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -15,6 +15,9 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 FAMILIES_KEY = "families"
+FAMILY_THRESHOLD_KEY = "family_threshold"
+# A family stands on a majority of the confidence.
+FAMILY_THRESHOLD = 0.5
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -26,16 +29,20 @@ class FamilyFallbackClassifier(FallbackClassifier):
     intents the bot answers with the same next step: every report of a problem and a
     request to file look up the buyer's order, whose state decides what the bot says.
     Asking "did you mean A or B?" between two of them only costs the buyer a turn (and
-    the order number the message held). For the same reason a top intent of a family is
-    as sure as the family's summed confidence: a long report that spreads its confidence
-    over three kinds of problem (0.25, 0.14, 0.07) is still surely a report, and the top
-    intent is kept. A low confidence of the family as a whole still falls back.
+    the order number the message held). For the same reason a top intent below the
+    threshold stands when its family holds at least ``family_threshold`` of the
+    confidence: a long report that spreads it over four kinds of problem (0.20, 0.18,
+    0.12, 0.08) is still surely a report. A family short of that still falls back.
     """
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         """Rasa's defaults, and no families (the stock behaviour)."""
-        return {**FallbackClassifier.get_default_config(), FAMILIES_KEY: []}
+        return {
+            **FallbackClassifier.get_default_config(),
+            FAMILIES_KEY: [],
+            FAMILY_THRESHOLD_KEY: FAMILY_THRESHOLD,
+        }
 
     def _family(self, intent: str | None) -> int | None:
         """The index of the first family ``intent`` belongs to, if any."""
@@ -55,7 +62,8 @@ class FamilyFallbackClassifier(FallbackClassifier):
             for r in ranking
             if self._family(r.get(INTENT_NAME_KEY)) == family
         )
-        return mass < self.component_config[THRESHOLD_KEY], mass
+        # .get: a model trained before the key existed stands on the default.
+        return mass < self.component_config.get(FAMILY_THRESHOLD_KEY, FAMILY_THRESHOLD), mass
 
     def _nlu_prediction_ambiguous(self, message: Message) -> tuple[bool, float | None]:
         ambiguous, difference = super()._nlu_prediction_ambiguous(message)
