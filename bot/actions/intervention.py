@@ -189,6 +189,10 @@ def description_from(text: str, problem: str | None = None) -> str | None:
     if is_question(plain(said)) or is_payload(said):
         return None
     said = ORDER_NUMBER.sub(" ", said)  # the order is shown apart in the summary
+    # "说明改成 降噪完全失效" typed before the summary: the new words are the case.
+    edit = next((m for m in form_words("edit_description") if plain(said).startswith(m)), None)
+    if edit:
+        said = trim(said)[len(edit) :]
     prefixes = sorted(form_words("request_prefixes"), key=len, reverse=True)
     requests = [p for p in prefixes if len(p) >= REQUEST_WORDS]
     stripped = True
@@ -556,6 +560,8 @@ EVIDENCE_LIST_REST = 4
 
 # Intents that never answer a form question, whatever their words: they are handled as
 # what they are (rules in bot/data/rules/intervention.yml), and the form asks again.
+# Readings of NOT_ANSWERS that a description often gets (see _is_description).
+NO_VERDICT = frozenset({"out_of_scope", "request_aftersale"})
 NOT_ANSWERS = frozenset(
     {
         "greet",
@@ -641,11 +647,12 @@ class ValidateInterventionForm(FormValidationAction):
         problem's name, not a question, another request, noise or a yes/no."""
         intent = tracker.get_intent_of_latest_message()
         # A report that describes the case is a description even as a question ("……
-        # 不给退怎么办"); a bare "卖家不发货怎么办" is not. out_of_scope is no verdict here: a
-        # description is often read as one, and a real out-of-scope question is a question.
+        # 不给退怎么办"); a bare "卖家不发货怎么办" is not. out_of_scope and request_aftersale
+        # are no verdict here: a description is often read as one ("七天无理由退的 裤子
+        # 好好的"), and a real out-of-scope question or request is a question.
         question = is_question(plain(text))
         return not (
-            (intent in NOT_ANSWERS and intent != "out_of_scope")
+            (intent in NOT_ANSWERS and intent not in NO_VERDICT)
             or intent in ("affirm", "deny")
             or (question and not (intent in problems() and describes_the_case(text, intent)))
             or not describes_the_case(text, tracker.get_slot("problem"), least=3)
@@ -706,22 +713,46 @@ class ValidateInterventionForm(FormValidationAction):
     ) -> dict[str, Any]:
         """The words of an evidence list the NLU read as an intent that is never an answer
         (domain.yml leaves such messages out): "有跟客服的聊天记录" read as request_human
-        answers the evidence question, rather than hand the buyer to a person."""
-        return self._listed_despite_intent(tracker, "evidence")
+        answers the evidence question, rather than hand the buyer to a person. Named
+        where the problem is asked, the items are kept and said so."""
+        listed = self._listed_despite_intent(tracker, "evidence")
+        if listed and self._asked(tracker, "problem"):
+            items = evidence_list(listed["evidence"]) or []
+            names = template("list_separator").join(d for _, d in evidence_pairs(items))
+            dispatcher.utter_message(response="utter_evidence_noted", evidence=names)
+        return listed
 
     async def extract_description(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """As ``extract_evidence`` where the description is asked (validate_description
-        keeps the list as the evidence)."""
-        return self._listed_despite_intent(tracker, "description")
+        keeps the list as the evidence). Where the problem is asked, the case described
+        instead of a problem named ("床单洗一次全是小球 跟商品页写的差太远", which the NLU
+        may read as anything) is kept as the description, said so, and the problem asked
+        again; a description already given stays."""
+        if not self._asked(tracker, "problem"):
+            return self._listed_despite_intent(tracker, "description")
+        text = tracker.latest_message.get("text") or ""
+        named = next(tracker.get_latest_entity_values("order_id"), None)
+        if (
+            tracker.get_slot("description") is not None
+            or tracker.get_intent_of_latest_message() in problems()  # validate_problem's
+            or named
+            or is_payload(text)
+            or evidence_list(text)
+            or not self._is_description(text, tracker)
+        ):
+            return {}
+        dispatcher.utter_message(response="utter_description_noted")
+        return {"description": trim(text.strip())}
 
     @classmethod
     def _listed_despite_intent(cls, tracker: Tracker, slot: str) -> dict[str, Any]:
-        """{slot: the latest text} when it lists evidence and nothing else while ``slot`` is
-        asked, and domain.yml's mapping took nothing from it; {} otherwise. A stop, an order
-        number or a question stays what it is."""
-        if not cls._asked(tracker, slot) or tracker.get_slot(slot) is not None:
+        """{slot: the latest text} when it lists evidence and nothing else while ``slot``
+        (or, for the evidence, the problem) is asked, and domain.yml's mapping took nothing
+        from it; {} otherwise. A stop, an order number or a question stays what it is."""
+        asked = cls._asked(tracker, slot) or (slot == "evidence" and cls._asked(tracker, "problem"))
+        if not asked or tracker.get_slot(slot) is not None:
             return {}
         text = tracker.latest_message.get("text") or ""
         intent = tracker.get_intent_of_latest_message()
@@ -792,12 +823,13 @@ class ValidateInterventionForm(FormValidationAction):
 
 
 class ActionReplyToOffer(Action):
-    """A knowledge question, an out-of-scope reading or an unsure NLU while the offer to
-    file stands: right after the offer, words that name evidence ("有聊天记录和照片") or
-    describe the case (read by the NLU's likeliest report intent) accept it with what they
-    said kept; anything else is what it reads as — the question answered (about the
-    buyer's order when it names one: ``answer_knowledge_question``), the out-of-scope
-    answer, or the two-stage fallback."""
+    """A knowledge question, an out-of-scope or after-sale reading or an unsure NLU while
+    the offer to file stands: right after the offer, words that name evidence ("有聊天记录
+    和照片"), open with the request ("帮我申请吧 …") or describe the case (read by the NLU's
+    likeliest report intent) accept it with what they said kept; anything else is what it
+    reads as — the question answered (about the buyer's order when it names one:
+    ``answer_knowledge_question``), the after-sale answer, the out-of-scope answer, or the
+    two-stage fallback."""
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -813,19 +845,32 @@ class ActionReplyToOffer(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         # Evidence first: an evidence list is no description.
         started = offer_reply(tracker, "faq", text)
-        # An unsure or out-of-scope reading is no verdict on a reply to the offer: a
-        # description is often both ("一充电就烫得不行 我改过一次申请还是被拒").
-        if started is None and intent in ("nlu_fallback", "out_of_scope"):
-            reading = _likeliest_problem(tracker)
+        # An unsure, out-of-scope or after-sale reading is no verdict on a reply to the
+        # offer: a description is often all three ("一充电就烫得不行 我改过一次申请还是被拒"),
+        # and one that opens with the request ("帮我申请吧 裤子太长了…") is a yes.
+        if started is None and intent in ("nlu_fallback", "out_of_scope", "request_aftersale"):
+            reading = "request_intervention" if opens_with_request(text) else None
+            reading = reading or _likeliest_problem(tracker)
             started = offer_reply(tracker, reading, text) if reading else None
         if started is not None:
             return started
+        if intent == "request_aftersale":
+            return [FollowupAction("action_answer_aftersale")]
         if intent == "nlu_fallback":
             return [FollowupAction("action_two_stage_fallback")]
         if intent == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
         return await answer_knowledge_question(self.name(), dispatcher, tracker)
+
+
+def opens_with_request(text: str) -> bool:
+    """Whether ``text`` opens with a request to file of REQUEST_WORDS or more characters
+    ("帮我申请吧 …", "申请介入 …"), rather than a word that only may open one ("好")."""
+    said = plain(text)
+    return any(
+        said.startswith(p) for p in form_words("request_prefixes") if len(p) >= REQUEST_WORDS
+    )
 
 
 def _likeliest_problem(tracker: Tracker) -> str | None:

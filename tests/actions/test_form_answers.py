@@ -5,7 +5,9 @@ question asked twice is followed by a way out rather than a third time."""
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
+from typing import Any
 
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -199,3 +201,92 @@ async def test_evidence_named_after_a_did_you_mean_still_accepts_the_offer():
         FollowupAction("intervention_form"),
     ]
     assert messages == []
+
+
+# ----- an after-sale reading at the offer; the case told where the problem is asked -----
+
+AFTER_THE_OFFER = [
+    {"event": "action", "name": "action_check_eligibility"},
+    {"event": "action", "name": "action_listen"},
+]
+
+
+async def test_a_request_to_file_read_as_an_after_sale_accepts_the_offer_with_the_case():
+    text = "帮我申请吧 裤子太长了 按七天无理由退回去的 一次都没穿过"
+    tracker = make_tracker(
+        text=text,
+        intent="request_aftersale",
+        slots={**SLOTS, "problem": None},
+        events=AFTER_THE_OFFER,
+    )
+    result, messages = await run_action(ActionReplyToOffer(), tracker)
+    assert result == [
+        SlotSet("description", "裤子太长了 按七天无理由退回去的 一次都没穿过"),
+        FollowupAction("intervention_form"),
+    ]
+    assert messages == []
+
+
+async def test_an_after_sale_question_at_the_offer_gets_the_after_sale_answer():
+    tracker = make_tracker(
+        text="这个还能退货吗", intent="request_aftersale", slots=SLOTS, events=AFTER_THE_OFFER
+    )
+    result, messages = await run_action(ActionReplyToOffer(), tracker)
+    assert result == [FollowupAction("action_answer_aftersale")]
+    assert messages == []
+
+
+def extract(slot: str, text: str, intent: str, **slots: Any) -> tuple[dict, list[str | None]]:
+    """ValidateInterventionForm.extract_<slot> while the problem is asked."""
+    dispatcher = CollectingDispatcher()
+    tracker = in_form(text, intent, "problem", problem=None, **slots)
+    method = getattr(ValidateInterventionForm(), f"extract_{slot}")
+    result = asyncio.run(method(dispatcher, tracker, {}))
+    return result, responses_of(dispatcher.messages)
+
+
+@pytest.mark.parametrize("intent", ["out_of_scope", "request_aftersale", "faq"])
+def test_the_case_told_where_the_problem_is_asked_is_kept_as_the_description(intent):
+    text = "床单被套洗一次全是小球 颜色也掉了 跟商品页写的差太远"
+    assert extract("description", text, intent) == (
+        {"description": text},
+        ["utter_description_noted"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        ("东西坏了", "report_bad_item", {}),  # validate_problem reads a report
+        ("床单被套洗一次全是小球 颜色也掉了", "out_of_scope", {"description": DESCRIPTION}),
+        ("床单为什么洗一次全是小球", "out_of_scope", {}),  # a question
+        ("有照片和聊天记录", "faq", {}),  # evidence, not the case
+        ("换成 250398765432 这单", "inform_order_id", {}),
+        ("好的", "affirm", {}),
+        ("😡😡", "out_of_scope", {}),
+    ],
+)
+def test_anything_else_where_the_problem_is_asked_is_no_description(text, intent, slots):
+    assert extract("description", text, intent, **{"description": None, **slots}) == ({}, [])
+
+
+def test_evidence_named_where_the_problem_is_asked_is_kept_and_said():
+    assert extract("evidence", "有聊天记录", "faq") == (
+        {"evidence": "有聊天记录"},
+        ["utter_evidence_noted"],
+    )
+
+
+def test_a_description_read_as_an_after_sale_request_is_a_description():
+    text = "七天无理由退的 裤长不合适 裤子好好的吊牌都没摘"
+    dispatcher = CollectingDispatcher()
+    tracker = in_form(text, "request_aftersale", "description")
+    result = ValidateInterventionForm().validate_description(text, dispatcher, tracker, {})
+    assert result == {"description": text}
+
+
+def test_the_edit_words_typed_before_the_summary_are_not_the_description():
+    text = "说明改成 降噪功能完全失效 退回去商家收到四天了还不退款"
+    assert description_from(text, "report_return_not_refunded") == (
+        "降噪功能完全失效 退回去商家收到四天了还不退款"
+    )
