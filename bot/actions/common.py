@@ -230,6 +230,16 @@ def own_case(said: str) -> bool:
     )
 
 
+def asks_in_general(said: str) -> bool:
+    """Whether the words (simplified) ask the rule in general ("换货的话…", kb/labels.yml
+    ``general_question_markers``) and do not say the case is the buyer's own
+    (``own_case_markers``)."""
+    markers = labels()
+    return any(w in said for w in markers["general_question_markers"]) and not any(
+        w in said for w in markers["own_case_markers"]
+    )
+
+
 def asks_to_complain(text: str) -> bool:
     """Whether the buyer asks to complain about the seller ("投诉卖家，桌布跟描述的不一样";
     kb/labels.yml complaint_requests), rather than asks about complaining ("怎么投诉")."""
@@ -284,7 +294,8 @@ async def answer_knowledge_question(
     """The one place a knowledge question is routed: about the buyer's own order when the
     message names one (its number, "猕猴桃那单", a product of theirs named in full
     ("婴儿推车刹车失灵…"), or "这单" for the conversation's order) or, for a key the decision answers,
-    says their case ("卖家拒绝退款了，能介入吗") — then action_check_eligibility says the
+    says their case ("卖家拒绝退款了，能介入吗", not asked in general: "换货的话…",
+    ``asks_in_general``) — then action_check_eligibility says the
     decision on it (and the key's facts), or offers their orders that fit the case, after
     the platform's facts when the platform is known ("虚拟商品被拒了多久能申请介入，淘宝的"
     may ask the rule as much as about an order); otherwise kb/'s answer
@@ -306,7 +317,8 @@ async def answer_knowledge_question(
         found = await outage_guard(action, dispatcher, work, fallback=None)
         if found is not None and found.names_an_order:
             return [FollowupAction(CHECK_ELIGIBILITY)]
-        if found is not None and found.case and faq.order_decides(str(key)):
+        general = asks_in_general(normalize(text))
+        if found is not None and found.case and faq.order_decides(str(key)) and not general:
             platform = tracker.get_slot("platform")
             if platform:
                 say_facts(dispatcher, tracker, str(key), platform)

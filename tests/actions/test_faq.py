@@ -174,6 +174,9 @@ async def test_with_the_platform_known_its_facts_come_before_the_orders(bot_db):
         ("京东介入在哪里申请", "where_to_apply"),  # no order, no case
         ("卖家拒绝退款了，介入一般要多久", "processing_time"),  # the decision does not answer it
         ("耳机要准备什么证据", "evidence"),  # a product word alone points at no order
+        # The case asked in general, none of it said to be theirs: the rule.
+        ("换货的话商家收到东西多久内必须重新发货", "conditions"),
+        ("如果卖家拒绝退款了，能申请介入吗", "conditions"),
     ],
 )
 async def test_a_question_about_no_order_of_theirs_is_answered_from_kb(bot_db, text, key):
