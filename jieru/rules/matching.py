@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from jieru.rules.facts import AfterSaleFacts, OrderFacts
 from jieru.rules.transitions import SETTLED_AFTERSALE_STATUSES
 from jieru.text import is_chinese
+
+# A Latin word in a product title or a message: "iPad", "AirPods" ("5", "64G" say too
+# little alone).
+_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 
 Criteria = Sequence[Mapping[str, Any]]
 
@@ -48,9 +53,11 @@ def rank(orders: Iterable[OrderFacts], criteria: Criteria) -> list[OrderFacts]:
     return [o for _, o in fitting]
 
 
-def _bigrams(text: str) -> set[str]:
-    """Adjacent pairs of Chinese characters: the smallest piece of a product name."""
-    return {a + b for a, b in zip(text, text[1:], strict=False) if is_chinese(a) and is_chinese(b)}
+def _pieces(text: str) -> set[str]:
+    """The smallest pieces of a product name: adjacent pairs of Chinese characters, and
+    Latin words of three letters or more, lower-cased ("iPad" of 二手 iPad Air 5)."""
+    pairs = {a + b for a, b in zip(text, text[1:], strict=False) if is_chinese(a) and is_chinese(b)}
+    return pairs | {w.lower() for w in _LATIN_WORD.findall(text)}
 
 
 def pick(
@@ -67,9 +74,9 @@ def pick(
         if word in said:
             index = position - 1 if position > 0 else len(candidates) + position
             return candidates[index] if 0 <= index < len(candidates) else None
-    words = [_bigrams(o.title) for o in candidates]
+    words = [_pieces(o.title) for o in candidates]
     shared = {w for i, ws in enumerate(words) for w in ws if any(w in o for o in words[i + 1 :])}
-    said_words = _bigrams(said)
+    said_words = _pieces(said)
     hits = [o for o, ws in zip(candidates, words, strict=True) if (ws - shared) & said_words]
     return hits[0] if len(hits) == 1 else None
 
@@ -77,8 +84,8 @@ def pick(
 def mentioned(orders: Sequence[OrderFacts], said: str) -> list[OrderFacts]:
     """The orders a product word of which occurs in the words ("耳机" names both 蓝牙耳机
     and 降噪耳机), in the given order: the ones a buyer may mean when no single one is named."""
-    said_words = _bigrams(said)
-    return [o for o in orders if _bigrams(o.title) & said_words]
+    said_words = _pieces(said)
+    return [o for o in orders if _pieces(o.title) & said_words]
 
 
 def named_by_product(orders: Sequence[OrderFacts], said: str, least: int = 2) -> list[OrderFacts]:
@@ -86,8 +93,8 @@ def named_by_product(orders: Sequence[OrderFacts], said: str, least: int = 2) ->
     of their title ("婴儿推车" of 好孩子轻便婴儿推车, "王者…点券" of 王者荣耀 600 点券),
     without a word that points at an order: only the best-matched, in the given order.
     One pair of characters ("手机" of 手机壳) is too little: "在手机上怎么申请" names none."""
-    said_words = _bigrams(said)
-    hits = [(len(_bigrams(o.title) & said_words), o) for o in orders]
+    said_words = _pieces(said)
+    hits = [(len(_pieces(o.title) & said_words), o) for o in orders]
     best = max((n for n, _ in hits), default=0)
     return [o for n, o in hits if n == best] if best >= least else []
 

@@ -93,6 +93,15 @@ def test_a_product_names_an_order_only_with_a_word_that_points_at_one():
     assert named_order([earbuds, coat], "是那单", ["那单"]) is None
 
 
+def test_a_latin_product_word_names_its_order_whatever_its_case():
+    ipad = make_order(id="1", title="二手 iPad Air 5 64G 国行")
+    phone = make_order(id="2", title="二手 iPhone 13 128G")
+    assert named_order([ipad, phone], "闲鱼那个ipad 电池不对", ["那个"]) is ipad
+    assert pick([ipad, phone], "IPHONE那单", {}) is phone
+    # "5", "G" and the shared 二手 tell nothing.
+    assert pick([ipad, phone], "二手那个5G的", {}) is None
+
+
 @pytest.mark.parametrize(
     ("said", "problem"),
     [
