@@ -290,3 +290,18 @@ def test_the_edit_words_typed_before_the_summary_are_not_the_description():
     assert description_from(text, "report_return_not_refunded") == (
         "降噪功能完全失效 退回去商家收到四天了还不退款"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "described"),
+    [
+        # Asked as a question, even as 能…不 or in Cantonese: no description yet.
+        ("拼夕夕买的四件套 洗完起球还掉色 商家拒绝售后 能介入不", None),
+        ("商家話我拆咗包裝唔肯退 可唔可以申請介入", None),
+        # The request with the platform's name in it is no part of the case.
+        ("这条裙子售后被拒了 想申请淘宝介入", "这条裙子售后被拒了"),
+        ("申请京东介入 耳机左耳没声音 商家说人为损坏", "耳机左耳没声音 商家说人为损坏"),
+    ],
+)
+def test_a_reports_request_or_question_is_left_out_of_its_description(text, described):
+    assert description_from(text, "report_refund_refused") == described
