@@ -21,6 +21,7 @@ from bot.actions.common import (
     BuyerAction,
     answer_faq,
     answer_knowledge_question,
+    asks_in_general,
     asks_to_complain,
     button_title,
     call,
@@ -40,6 +41,7 @@ from bot.actions.common import (
     problems,
     say_facts_for_order,
     say_order_not_found,
+    selected_faq_key,
     submits,
     surer_faq_key,
     template,
@@ -292,9 +294,11 @@ class ActionCheckEligibility(BuyerAction):
         buyer's own case ("京东上的第三方店铺要怎么投诉"): the ResponseSelector is surer of
         the key than the NLU of the report (``surer_faq_key``), the words say no case and
         none as theirs (``own_case``) and name none of their orders (``disputes.meant``);
-        None for any other message."""
-        key = surer_faq_key(tracker)
-        if key not in faq.faq_keys() or not is_question(said) or own_case(said):
+        or the case is asked in general ("换货的话商家收到多久内要重新发", ``asks_in_general``:
+        the selector's key however sure the report). None for any other message."""
+        general = asks_in_general(said)
+        key = selected_faq_key(tracker) if general else surer_faq_key(tracker)
+        if key not in faq.faq_keys() or not is_question(said) or (own_case(said) and not general):
             return None
         found = await call(
             disputes.meant,

@@ -301,6 +301,9 @@ def test_the_edit_words_typed_before_the_summary_are_not_the_description():
         # The request with the platform's name in it is no part of the case.
         ("这条裙子售后被拒了 想申请淘宝介入", "这条裙子售后被拒了"),
         ("申请京东介入 耳机左耳没声音 商家说人为损坏", "耳机左耳没声音 商家说人为损坏"),
+        # A greeting and the request with a typo say nothing of the case.
+        ("在不在 我要申清平台介入", None),
+        ("你好 东西收到就坏了 卖家不给退", "东西收到就坏了 卖家不给退"),
     ],
 )
 def test_a_reports_request_or_question_is_left_out_of_its_description(text, described):

@@ -831,8 +831,16 @@ async def test_a_question_about_their_own_case_goes_to_their_orders(bot_db, text
     assert "羊毛大衣" in messages[0]["order_line"]
 
 
+async def test_a_case_asked_in_general_is_answered_from_kb_however_sure_the_report(bot_db):
+    text = "小店不发货的话要怎么投诉"  # 的话: the rule, not their order
+    tracker = report_tracker(text, 0.99)
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert events == [SlotSet("faq_asked", {"key": "how_to_complain", "question": text})]
+    assert [m["text"] for m in messages] == [faq.answer("how_to_complain", None, text).text]
+
+
 async def test_a_report_the_nlu_is_surer_of_than_of_the_question_is_a_report(bot_db):
-    tracker = report_tracker("拼多多上的小店一般怎么投诉", 0.95)
+    tracker = report_tracker("拼多多上的小店要怎么投诉", 0.95)
     events, messages = await run_action(ActionCheckEligibility(), tracker)
     assert events == [
         SlotSet("problem", "report_not_shipped"),
