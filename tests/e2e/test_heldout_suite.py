@@ -25,6 +25,7 @@ KNOWN_SUITES = {
     "typed-heldout-2.yml",
     "typed-heldout-3.yml",
     "typed-heldout-4.yml",
+    "typed-heldout-5.yml",
 }
 
 
