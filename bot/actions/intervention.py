@@ -712,6 +712,16 @@ class ValidateInterventionForm(FormValidationAction):
             return {"evidence": None}
         return {"evidence": named}
 
+    async def extract_problem(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A yes to filing where the problem is asked ("好的提交": the buyer gave the case
+        and the evidence and thinks the filing complete) is no reason to leave the form:
+        {"problem": None}, and the form asks for the problem again. {} otherwise."""
+        text = tracker.latest_message.get("text") or ""
+        asked = self._asked(tracker, "problem") and tracker.get_slot("problem") is None
+        return {"problem": None} if asked and not is_payload(text) and submits(text) else {}
+
     async def extract_evidence(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:

@@ -308,3 +308,8 @@ def test_the_edit_words_typed_before_the_summary_are_not_the_description():
 )
 def test_a_reports_request_or_question_is_left_out_of_its_description(text, described):
     assert description_from(text, "report_refund_refused") == described
+
+
+@pytest.mark.parametrize(("text", "kept"), [("好的提交", {"problem": None}), ("东西坏了", {})])
+def test_a_yes_to_filing_where_the_problem_is_asked_keeps_the_form_asking(text, kept):
+    assert extract("problem", text, "affirm", description=DESCRIPTION) == (kept, [])
