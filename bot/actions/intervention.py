@@ -648,8 +648,10 @@ class ValidateInterventionForm(FormValidationAction):
     @staticmethod
     def _is_description(text: str, tracker: Tracker) -> bool:
         """Whether the latest message, ``text``, describes the case: words beyond the
-        problem's name, not a question, another request, noise or a yes/no."""
-        intent = tracker.get_intent_of_latest_message()
+        problem's name, not a question, another request, noise or a yes/no. An unsure
+        reading (nlu_fallback, whatever ranks below it) is no verdict either: short
+        descriptions often get one ("降噪没用了")."""
+        intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
         # A report that describes the case is a description even as a question ("……
         # 不给退怎么办"); a bare "卖家不发货怎么办" is not. out_of_scope and request_aftersale
         # are no verdict here: a description is often read as one ("七天无理由退的 裤子

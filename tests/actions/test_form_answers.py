@@ -313,3 +313,17 @@ def test_a_reports_request_or_question_is_left_out_of_its_description(text, desc
 @pytest.mark.parametrize(("text", "kept"), [("好的提交", {"problem": None}), ("东西坏了", {})])
 def test_a_yes_to_filing_where_the_problem_is_asked_keeps_the_form_asking(text, kept):
     assert extract("problem", text, "affirm", description=DESCRIPTION) == (kept, [])
+
+
+def test_a_short_case_the_nlu_is_unsure_of_is_kept_where_the_problem_is_asked():
+    dispatcher = CollectingDispatcher()
+    tracker = in_form("降噪没用了", "nlu_fallback", "problem", problem=None)
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.3},
+        {"name": "deny", "confidence": 0.21},
+    ]
+    result = asyncio.run(ValidateInterventionForm().extract_description(dispatcher, tracker, {}))
+    assert (result, responses_of(dispatcher.messages)) == (
+        {"description": "降噪没用了"},
+        ["utter_description_noted"],
+    )
