@@ -611,6 +611,10 @@ class ValidateInterventionForm(FormValidationAction):
         if self._asked(tracker, "problem") and noise:
             return {"problem": None}
         problem = value if value in problems() else None
+        # "说明改成 降噪完全失效 退回去了还不退款": the problem, and the description replaced.
+        edited = self._edited_description(summary_edit(said)) if not is_payload(said) else None
+        if problem and self._asked(tracker, "problem") and edited is not None:
+            return {"problem": problem, **edited}
         # "四件套描述写的纯棉 实际洗完掉色起球" answers "which case?" and describes it.
         if problem and self._asked(tracker, "problem") and not tracker.get_slot("description"):
             described = description_from(said, problem)

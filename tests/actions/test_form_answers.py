@@ -327,3 +327,17 @@ def test_a_short_case_the_nlu_is_unsure_of_is_kept_where_the_problem_is_asked():
         {"description": "降噪没用了"},
         ["utter_description_noted"],
     )
+
+
+def test_a_new_description_typed_with_the_problem_replaces_the_one_given():
+    text = "说明改成 降噪功能完全失效 退回去商家收到四天了还不退款"
+    tracker = in_form(
+        text, "report_return_not_refunded", "problem", problem=None, description="降噪没用了"
+    )
+    result = ValidateInterventionForm().validate_problem(
+        "report_return_not_refunded", CollectingDispatcher(), tracker, {}
+    )
+    assert result == {
+        "problem": "report_return_not_refunded",
+        "description": "降噪功能完全失效 退回去商家收到四天了还不退款",
+    }
