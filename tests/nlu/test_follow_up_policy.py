@@ -148,6 +148,7 @@ def test_its_priority_is_between_the_rules_and_the_emotion_hand_off(policy):
         ("啥时候能申请啊", "next_step"),
         ("好吧那我等着", "waiting"),
         ("行，我再等等", "waiting"),
+        ("ok 明早再说", "waiting"),
         # Asks what now and says it waits: the question wins.
         ("我等着，要等多久", "next_step"),
         ("那退款怎么办", None),
