@@ -868,7 +868,10 @@ class ActionReplyToOffer(Action):
         # An unsure, out-of-scope or after-sale reading is no verdict on a reply to the
         # offer: a description is often all three ("一充电就烫得不行 我改过一次申请还是被拒"),
         # and one that opens with the request ("帮我申请吧 裤子太长了…") is a yes.
-        if started is None and intent in ("nlu_fallback", "out_of_scope", "request_aftersale"):
+        # A knowledge-question reading that asks nothing ("这套四件套是上周五收到的……可是
+        # 不洗根本发现不了这些问题") is read the same way.
+        unsure = intent in ("nlu_fallback", "out_of_scope", "request_aftersale")
+        if started is None and (unsure or not is_question(plain(text))):
             reading = "request_intervention" if opens_with_request(text) else None
             reading = reading or _likeliest_problem(tracker)
             started = offer_reply(tracker, reading, text) if reading else None
@@ -886,11 +889,19 @@ class ActionReplyToOffer(Action):
 
 def opens_with_request(text: str) -> bool:
     """Whether ``text`` opens with a request to file of REQUEST_WORDS or more characters
-    ("帮我申请吧 …", "申请介入 …"), rather than a word that only may open one ("好")."""
-    said = plain(text)
-    return any(
-        said.startswith(p) for p in form_words("request_prefixes") if len(p) >= REQUEST_WORDS
-    )
+    ("帮我申请吧 …", "申请介入 …"), after a yes ("是的 申请介入"), rather than with a word
+    that only may open one ("好")."""
+    requests = [p for p in form_words("request_prefixes") if len(p) >= REQUEST_WORDS]
+    fillers = sorted(form_words("confirm_filler"), key=len, reverse=True)
+    said = trim(plain(text))
+    while said:
+        if any(said.startswith(p) for p in requests):
+            return True
+        filler = next((f for f in fillers if said.startswith(f)), None)
+        if filler is None:
+            return False
+        said = trim(said[len(filler) :])
+    return False
 
 
 def _likeliest_problem(tracker: Tracker) -> str | None:

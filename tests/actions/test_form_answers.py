@@ -341,3 +341,32 @@ def test_a_new_description_typed_with_the_problem_replaces_the_one_given():
         "problem": "report_return_not_refunded",
         "description": "降噪功能完全失效 退回去商家收到四天了还不退款",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("是的 申请介入", "nlu_fallback"),
+        ("对，帮我申请介入吧", "out_of_scope"),
+    ],
+)
+async def test_a_yes_and_the_request_the_nlu_is_unsure_of_accepts_the_offer(text, intent):
+    tracker = make_tracker(text=text, intent=intent, slots=SLOTS, events=AFTER_THE_OFFER)
+    result, messages = await run_action(ActionReplyToOffer(), tracker)
+    assert (result, messages) == ([FollowupAction("intervention_form")], [])
+
+
+async def test_a_case_told_at_the_offer_and_read_as_a_question_about_it_accepts_it():
+    text = "这套四件套收到后洗了一次就全是小球 卖家说是我洗坏的 退货被拒了"
+    ranking = [
+        {"name": "faq", "confidence": 0.6},
+        {"name": "report_refund_refused", "confidence": 0.3},
+    ]
+    tracker = make_tracker(
+        text=text, intent="faq", slots=SLOTS, events=AFTER_THE_OFFER, intent_ranking=ranking
+    )
+    result, messages = await run_action(ActionReplyToOffer(), tracker)
+    assert (result, messages) == (
+        [SlotSet("description", text), FollowupAction("intervention_form")],
+        [],
+    )
