@@ -317,8 +317,12 @@ async def answer_knowledge_question(
         found = await outage_guard(action, dispatcher, work, fallback=None)
         if found is not None and found.names_an_order:
             return [FollowupAction(CHECK_ELIGIBILITY)]
-        general = asks_in_general(normalize(text))
-        if found is not None and found.case and faq.order_decides(str(key)) and not general:
+        if (
+            found is not None
+            and found.case
+            and faq.order_decides(str(key))
+            and not asks_in_general(normalize(text))
+        ):
             platform = tracker.get_slot("platform")
             if platform:
                 say_facts(dispatcher, tracker, str(key), platform)

@@ -182,6 +182,15 @@ def without_order_reference(text: str) -> str:
     return re.sub(rf"[\u4e00-\u9fff]{{0,{PRODUCT_WORD}}}?(?:{pattern})", " ", text)
 
 
+def opening_edit(text: str) -> str | None:
+    """The words after a description edit the text opens with ("说明改成 降噪完全失效" →
+    "降噪完全失效"; kb/labels.yml form_words ``edit_description``), else None. Only at the
+    opening: "卖家让我改成换货" describes the case."""
+    said = trim(text)
+    marker = next((m for m in form_words("edit_description") if plain(said).startswith(m)), None)
+    return trim(said[len(marker) :]) if marker else None
+
+
 def description_from(text: str, problem: str | None = None) -> str | None:
     """The case as the buyer described it in a report or a filing request ("帮我申请吧，
     东西收到就坏了" → "东西收到就坏了"), order numbers and the request before or after it
@@ -192,9 +201,9 @@ def description_from(text: str, problem: str | None = None) -> str | None:
         return None
     said = ORDER_NUMBER.sub(" ", said)  # the order is shown apart in the summary
     # "说明改成 降噪完全失效" typed before the summary: the new words are the case.
-    edit = next((m for m in form_words("edit_description") if plain(said).startswith(m)), None)
-    if edit:
-        said = trim(said)[len(edit) :]
+    edited = opening_edit(said)
+    if edited is not None:
+        said = edited
     prefixes = sorted(form_words("request_prefixes"), key=len, reverse=True)
     requests = [p for p in prefixes if len(p) >= REQUEST_WORDS]
     stripped = True
@@ -564,8 +573,6 @@ EVIDENCE_LIST_REST = 4
 
 # Intents that never answer a form question, whatever their words: they are handled as
 # what they are (rules in bot/data/rules/intervention.yml), and the form asks again.
-# Readings of NOT_ANSWERS that a description often gets (see _is_description).
-NO_VERDICT = frozenset({"out_of_scope", "request_aftersale"})
 NOT_ANSWERS = frozenset(
     {
         "greet",
@@ -583,6 +590,8 @@ NOT_ANSWERS = frozenset(
         "restart",
     }
 )
+# Readings of NOT_ANSWERS that a description often gets (see _is_description).
+NO_VERDICT = frozenset({"out_of_scope", "request_aftersale"})
 
 
 class ValidateInterventionForm(FormValidationAction):
@@ -605,20 +614,19 @@ class ValidateInterventionForm(FormValidationAction):
     ) -> dict[str, Any]:
         """Keep a problem of kb/problems.yml said in words or by button; anything else
         (noise the NLU happened to read as a report among them) is asked again. A report
-        that describes the case answers the description too, when none was given."""
+        that describes the case answers the description too, when none was given or it
+        opens with "说明改成" (``opening_edit``)."""
         said = tracker.latest_message.get("text") or ""
         noise = not is_payload(said) and (not has_content(said, 2) or len(said) > MAX_DESCRIPTION)
         if self._asked(tracker, "problem") and noise:
             return {"problem": None}
         problem = value if value in problems() else None
-        # "说明改成 降噪完全失效 退回去了还不退款": the problem, and the description replaced.
-        edited = self._edited_description(summary_edit(said)) if not is_payload(said) else None
-        if problem and self._asked(tracker, "problem") and edited is not None:
-            return {"problem": problem, **edited}
-        # "四件套描述写的纯棉 实际洗完掉色起球" answers "which case?" and describes it.
-        if problem and self._asked(tracker, "problem") and not tracker.get_slot("description"):
+        if problem and self._asked(tracker, "problem"):
+            # "四件套描述写的纯棉 实际洗完掉色起球" answers "which case?" and describes it,
+            # when no description was given; "说明改成 …" replaces the one given.
             described = description_from(said, problem)
-            if described:
+            replaces = not tracker.get_slot("description") or opening_edit(said) is not None
+            if described and replaces:
                 return {"problem": problem, "description": described}
         return {"problem": problem}
 

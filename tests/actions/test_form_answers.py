@@ -304,6 +304,8 @@ def test_the_edit_words_typed_before_the_summary_are_not_the_description():
         # A greeting and the request with a typo say nothing of the case.
         ("在不在 我要申清平台介入", None),
         ("你好 东西收到就坏了 卖家不给退", "东西收到就坏了 卖家不给退"),
+        # 改成 inside the case is no edit of the description.
+        ("耳机左耳没声音 卖家让我改成换货", "耳机左耳没声音 卖家让我改成换货"),
     ],
 )
 def test_a_reports_request_or_question_is_left_out_of_its_description(text, described):
