@@ -141,35 +141,33 @@ def test_every_reason_has_words_for_the_agent():
     assert tuple(labels()["handoff_reason"]) == REASONS
 
 
-def test_the_summary_quotes_the_buyer_not_the_web_services_triggers():
+@pytest.mark.parametrize(
+    ("latest", "intent", "earlier", "reason", "lines"),
+    [
+        # The web service's triggered intents are not the buyer's words.
+        (
+            "气死我了，你们到底管不管",
+            "report_not_shipped",
+            ["卖家一直不发货", "EXTERNAL: inform_evidence_uploaded"],
+            "emotion",
+            [
+                "转人工原因：用户情绪激动（气死、你们到底管不管）",
+                "用户最近说：卖家一直不发货 / 气死我了，你们到底管不管",
+            ],
+        ),
+        # A message the two-stage fallback replayed is quoted once.
+        (
+            "那转人工吧",
+            "request_human",
+            ["拼多多的橙子烂了好几个", "对 就是这个", "对 就是这个"],
+            None,
+            ["用户最近说：拼多多的橙子烂了好几个 / 对 就是这个 / 那转人工吧"],
+        ),
+    ],
+    ids=["not-the-triggers", "replayed-once"],
+)
+def test_the_summary_quotes_the_buyers_own_words_once(latest, intent, earlier, reason, lines):
     from bot.actions.handoff import summary
 
-    tracker = said(
-        "气死我了，你们到底管不管",
-        intent="report_not_shipped",
-        events=[
-            {"event": "user", "text": "卖家一直不发货"},
-            {"event": "user", "text": "EXTERNAL: inform_evidence_uploaded"},
-        ],
-    )
-    assert summary(tracker, "emotion").splitlines() == [
-        "转人工原因：用户情绪激动（气死、你们到底管不管）",
-        "用户最近说：卖家一直不发货 / 气死我了，你们到底管不管",
-    ]
-
-
-def test_the_summary_quotes_a_message_the_two_stage_fallback_replayed_once():
-    from bot.actions.handoff import summary
-
-    tracker = said(
-        "那转人工吧",
-        intent="request_human",
-        events=[
-            {"event": "user", "text": "拼多多的橙子烂了好几个"},
-            {"event": "user", "text": "对 就是这个"},
-            {"event": "user", "text": "对 就是这个"},
-        ],
-    )
-    assert summary(tracker).splitlines() == [
-        "用户最近说：拼多多的橙子烂了好几个 / 对 就是这个 / 那转人工吧",
-    ]
+    tracker = said(latest, intent=intent, events=[{"event": "user", "text": t} for t in earlier])
+    assert summary(tracker, reason).splitlines() == lines

@@ -62,14 +62,19 @@ def domain():
     return Domain.load(PROJECT_ROOT / "domain.yml")
 
 
-@pytest.fixture
-def policy(tmp_path):
-    return FollowUpPolicy.create(
-        FollowUpPolicy.get_default_config(),
+def created(cls, tmp_path):
+    """A policy of ``cls`` with its default config, as the model would load it."""
+    return cls.create(
+        cls.get_default_config(),
         LocalModelStorage(tmp_path),
-        Resource("follow_up"),
+        Resource(cls.__name__),
         ExecutionContext(graph_schema=None, model_id="test"),
     )
+
+
+@pytest.fixture
+def policy(tmp_path):
+    return created(FollowUpPolicy, tmp_path)
 
 
 def message(text, intent="affirm"):
@@ -165,12 +170,7 @@ def test_a_short_reply_to_a_decision_is_read_by_its_phrases(text, kind):
 
 @pytest.fixture
 def decision_policy(tmp_path):
-    return DecisionReplyPolicy.create(
-        DecisionReplyPolicy.get_default_config(),
-        LocalModelStorage(tmp_path),
-        Resource("decision_reply"),
-        ExecutionContext(graph_schema=None, model_id="test"),
-    )
+    return created(DecisionReplyPolicy, tmp_path)
 
 
 def after_a_decision(*events, domain):
