@@ -26,6 +26,7 @@ KNOWN_SUITES = {
     "typed-heldout-3.yml",
     "typed-heldout-4.yml",
     "typed-heldout-5.yml",
+    "typed-heldout-6.yml",
 }
 
 
