@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from jieru.config import PLATFORMS
-from jieru.kb import load_yaml
+from jieru.kb import load_parsed
 from jieru.text import normalize
 
 LEXICON_FILE = "lexicon.yml"
@@ -182,8 +182,9 @@ def parse_lexicon(data: dict) -> Lexicon:
 
 
 def load_lexicon() -> Lexicon:
-    """The validated lexicon of the kb/ folder in use."""
-    return parse_lexicon(load_yaml(LEXICON_FILE))
+    """The validated lexicon of the kb/ folder in use, parsed once per version of the file
+    (the dialogue policies ask for it on every prediction)."""
+    return load_parsed(LEXICON_FILE, parse_lexicon)
 
 
 def userdict_lines(lexicon: Lexicon) -> list[str]:
