@@ -156,6 +156,8 @@ def test_its_priority_is_between_the_rules_and_the_emotion_hand_off(policy):
         ("ok 明早再说", "waiting"),
         # Asks what now and says it waits: the question wins.
         ("我等着，要等多久", "next_step"),
+        # Insists on another filing of an order already in intervention: told again.
+        ("我不管 再给我提一个新的", "next_step"),
         ("那退款怎么办", None),
         ("250312345678怎么办", None),
         ("淘宝的怎么办", None),
