@@ -24,6 +24,7 @@ from bot.actions.common import (
     asks_in_general,
     asks_to_complain,
     button_title,
+    buyer_id,
     call,
     corrects_the_order,
     deadline_lines,
@@ -37,6 +38,7 @@ from bot.actions.common import (
     local_time,
     order_button,
     order_line,
+    outage_guard,
     own_case,
     problems,
     say_facts_for_order,
@@ -100,6 +102,21 @@ def last_action(tracker: Tracker) -> str | None:
     return None
 
 
+def bot_just_said(tracker: Tracker, response: str) -> bool:
+    """Whether the bot said ``response`` (a domain response) in its turn right before the
+    buyer's latest message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif seen_user and event.get("event") == "bot":
+            if (event.get("metadata") or {}).get("utter_action") == response:
+                return True
+    return False
+
+
 def tries(tracker: Tracker, slot: str) -> int:
     """How many of the buyer's messages in a row came while the form was asking ``slot``
     (the latest included): 2 means the question was asked twice already."""
@@ -121,6 +138,8 @@ def tries(tracker: Tracker, slot: str) -> int:
 
 # A form question is asked at most twice; then the way out is offered instead.
 MOST_ASKS = 2
+# Which problem a description told where the problem was asked suggests (a yes takes it).
+PROBLEM_SUGGESTED = "utter_problem_suggested"
 
 
 def way_out(dispatcher: CollectingDispatcher, first: list[dict[str, str]]) -> None:
@@ -618,6 +637,8 @@ class ValidateInterventionForm(FormValidationAction):
         opens with "说明改成" (``opening_edit``)."""
         said = tracker.latest_message.get("text") or ""
         noise = not is_payload(said) and (not has_content(said, 2) or len(said) > MAX_DESCRIPTION)
+        # "是" to the problem suggested (extract_problem) is short, and an answer.
+        noise = noise and not (value in problems() and self._says_yes(said, tracker))
         if self._asked(tracker, "problem") and noise:
             return {"problem": None}
         problem = value if value in problems() else None
@@ -726,15 +747,55 @@ class ValidateInterventionForm(FormValidationAction):
             return {"evidence": None}
         return {"evidence": named}
 
+    @staticmethod
+    def _says_yes(text: str, tracker: Tracker) -> bool:
+        """A typed yes: to filing ("好的提交", ``submits``) or plain ("是的")."""
+        return submits(text) or tracker.get_intent_of_latest_message() == "affirm"
+
     async def extract_problem(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A yes to filing where the problem is asked ("好的提交": the buyer gave the case
-        and the evidence and thinks the filing complete) is no reason to leave the form:
-        {"problem": None}, and the form asks for the problem again. {} otherwise."""
+        """Where the problem is asked, a typed yes or no: right after the bot suggested the
+        problem the kept description tells (``_suggest_problem``), a yes takes it and a no
+        asks again; any other yes ("好的提交": the buyer gave the case and the evidence and
+        thinks the filing complete) is no reason to leave the form, and it asks again
+        ({"problem": None}). {} for anything else."""
         text = tracker.latest_message.get("text") or ""
         asked = self._asked(tracker, "problem") and tracker.get_slot("problem") is None
-        return {"problem": None} if asked and not is_payload(text) and submits(text) else {}
+        if not asked or is_payload(text):
+            return {}
+        if not bot_just_said(tracker, PROBLEM_SUGGESTED):
+            return {"problem": None} if submits(text) else {}
+        yes = self._says_yes(text, tracker)
+        if not yes and tracker.get_intent_of_latest_message() != "deny":
+            return {}
+        description = tracker.get_slot("description")
+        suggested = await self._suggested_problem(dispatcher, tracker, description) if yes else None
+        return {"problem": suggested}
+
+    async def _suggested_problem(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, description: str | None
+    ) -> str | None:
+        """The problem ``description`` and the conversation's order suggest
+        (``disputes.likely_case``), or None."""
+        buyer, order_id = buyer_id(tracker), tracker.get_slot("order_id")
+        if not (buyer and order_id and description):
+            return None
+        work = call(progress.buyer_order, buyer_id=buyer, order_id=order_id)
+        try:
+            order = await outage_guard(self.name(), dispatcher, work, fallback=None)
+        except OrderNotFound:
+            return None
+        return disputes.likely_case(plain(str(description)), order) if order else None
+
+    async def _suggest_problem(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, description: str | None
+    ) -> None:
+        """Say which problem the kept ``description`` suggests, for a yes to take it,
+        before the form asks for the problem again (nothing when none is suggested)."""
+        suggested = await self._suggested_problem(dispatcher, tracker, description)
+        if suggested is not None:
+            dispatcher.utter_message(response=PROBLEM_SUGGESTED, problem=intent_label(suggested))
 
     async def extract_evidence(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -748,6 +809,7 @@ class ValidateInterventionForm(FormValidationAction):
             items = evidence_list(listed["evidence"]) or []
             names = template("list_separator").join(d for _, d in evidence_pairs(items))
             dispatcher.utter_message(response="utter_evidence_noted", evidence=names)
+            await self._suggest_problem(dispatcher, tracker, tracker.get_slot("description"))
         return listed
 
     async def extract_description(
@@ -772,7 +834,9 @@ class ValidateInterventionForm(FormValidationAction):
         ):
             return {}
         dispatcher.utter_message(response="utter_description_noted")
-        return {"description": trim(text.strip())}
+        description = trim(text.strip())
+        await self._suggest_problem(dispatcher, tracker, description)
+        return {"description": description}
 
     @classmethod
     def _listed_despite_intent(cls, tracker: Tracker, slot: str) -> dict[str, Any]:

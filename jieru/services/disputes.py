@@ -131,6 +131,18 @@ def case_of(said: str, order: OrderFacts | None = None) -> str | None:
     )
 
 
+def likely_case(said: str, order: OrderFacts) -> str | None:
+    """The problem a description of the case on ``order`` suggests: the one its words
+    say among those the order fits (``case_of``), else the only problem the order fits
+    at all (a delivered order with no after-sale fits "the item is bad" alone); None
+    when neither tells. A suggestion for the buyer to confirm, never a filed value."""
+    case = case_of(said, order)
+    if case is not None:
+        return case
+    fitting = [p for p in problem_cues() if score(order, problem_criteria(p))[0] > 0]
+    return fitting[0] if len(fitting) == 1 else None
+
+
 def meant(
     *,
     buyer_id: str,

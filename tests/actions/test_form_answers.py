@@ -25,8 +25,8 @@ from bot.actions.intervention import (
     parse_evidence,
     tries,
 )
+from tests.actions.helpers import asking, make_tracker, responses_of, run_action, said
 from tests.actions.helpers import in_form as in_form_with
-from tests.actions.helpers import make_tracker, responses_of, run_action
 
 ORDER = "250312345678"  # b1001's eligible JD order
 SLOTS = {
@@ -372,3 +372,55 @@ async def test_a_case_told_at_the_offer_and_read_as_a_question_about_it_accepts_
         [SlotSet("description", text), FollowupAction("intervention_form")],
         [],
     )
+
+
+# ----- the problem a description told where the problem was asked suggests -----
+
+SUGGESTED = {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_problem_suggested"}}
+
+
+def suggestion_turn(text: str, intent: str) -> Any:
+    """The buyer's reply right after the bot suggested a problem for the kept description."""
+    return make_tracker(
+        text=text,
+        intent=intent,
+        slots={**SLOTS, "problem": None, "description": DESCRIPTION, "requested_slot": "problem"},
+        events=[*asking("problem"), {"event": "user", "text": DESCRIPTION}, SUGGESTED],
+        active_loop="intervention_form",
+    )
+
+
+def test_the_case_kept_where_the_problem_is_asked_suggests_its_problem(bot_db):
+    result, spoken = extract("description", DESCRIPTION, "out_of_scope", description=None)
+    assert result == {"description": DESCRIPTION}
+    assert spoken == ["utter_description_noted", "utter_problem_suggested"]
+
+
+def test_the_suggestion_is_said_with_the_problems_name(bot_db):
+    dispatcher = CollectingDispatcher()
+    tracker = in_form(DESCRIPTION, "faq", "problem", problem=None, description=None)
+    asyncio.run(ValidateInterventionForm().extract_description(dispatcher, tracker, {}))
+    assert dispatcher.messages[-1] == said("utter_problem_suggested", problem="卖家拒绝退款")
+
+
+@pytest.mark.parametrize("text", ["是的", "对", "好的提交"])
+def test_a_yes_right_after_the_suggestion_takes_it(bot_db, text):
+    form = ValidateInterventionForm()
+    tracker = suggestion_turn(text, "affirm")
+    extracted = asyncio.run(form.extract_problem(CollectingDispatcher(), tracker, {}))
+    assert extracted == {"problem": "report_refund_refused"}
+    kept = form.validate_problem(extracted["problem"], CollectingDispatcher(), tracker, {})
+    assert kept == {"problem": "report_refund_refused"}
+
+
+def test_a_no_right_after_the_suggestion_asks_again(bot_db):
+    tracker = suggestion_turn("不是", "deny")
+    form = ValidateInterventionForm()
+    assert asyncio.run(form.extract_problem(CollectingDispatcher(), tracker, {})) == {
+        "problem": None
+    }
+
+
+def test_a_plain_yes_with_no_suggestion_before_it_takes_nothing(bot_db):
+    # The description came with the report, so nothing was suggested: "是" is no answer.
+    assert extract("problem", "是的", "affirm", description=DESCRIPTION) == ({}, [])
