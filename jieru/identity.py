@@ -12,6 +12,8 @@ WEB_CHANNEL = "web"
 AUTHENTICATED_CHANNELS = (APP_CHANNEL, WEB_CHANNEL)
 # Set by the app channel from the verified token, overwriting whatever the client sent.
 BUYER_METADATA_KEY = "jieru_buyer_id"
+# On a bot event a human agent wrote (jieru.services.rasa_client.agent_says): who.
+AGENT_METADATA_KEY = "jieru_agent"
 
 
 def buyer_from_tracker_metadata(

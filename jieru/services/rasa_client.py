@@ -21,12 +21,13 @@ from urllib.parse import quote
 import httpx
 
 from jieru.config import settings
+from jieru.identity import AGENT_METADATA_KEY
 from jieru.services.errors import RasaUnavailable
 
 # Rasa's event names (rasa.shared.core.events ``type_name``).
 PAUSE, RESUME, SLOT, BOT, USER, ACTION = "pause", "resume", "slot", "bot", "user", "action"
 LISTEN = "action_listen"
-AGENT_KEY = "jieru_agent"  # BotUttered metadata: the agent who wrote the message
+AGENT_KEY = AGENT_METADATA_KEY  # BotUttered metadata: the agent who wrote the message
 HANDBACK_KEY = "jieru_handback"  # BotUttered metadata: the bot's message on resuming
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 

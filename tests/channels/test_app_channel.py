@@ -20,11 +20,12 @@ pytest.importorskip("rasa.core.channels.channel")
 import aiohttp  # noqa: E402  (comes with Rasa)
 from rasa.core.channels.channel import UserMessage  # noqa: E402
 from rasa.core.run import create_http_input_channels  # noqa: E402
-from rasa.shared.core.events import ConversationPaused  # noqa: E402
+from rasa.shared.core.events import BotUttered, ConversationPaused, Event  # noqa: E402
 from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
 
 from jieru.auth import make_token  # noqa: E402
-from jieru.identity import buyer_from_tracker_metadata  # noqa: E402
+from jieru.identity import AGENT_METADATA_KEY, buyer_from_tracker_metadata  # noqa: E402
+from jieru.kb import load_yaml  # noqa: E402
 
 from .serving import CHANNELS, credentials_file, serving  # noqa: E402
 from .tokens import REFUSED  # noqa: E402
@@ -34,11 +35,15 @@ pytestmark = pytest.mark.rasa
 CHANNEL = CHANNELS["app"]
 
 
+@dataclass
 class PausedStore:
-    """A tracker store whose every conversation is paused (handed to an agent)."""
+    """A tracker store whose every conversation is paused (handed to an agent), with
+    ``after`` the pause (an agent's message, say)."""
+
+    after: list[Event] = field(default_factory=list)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker:
-        return DialogueStateTracker.from_events(sender_id, [ConversationPaused()])
+        return DialogueStateTracker.from_events(sender_id, [ConversationPaused(), *self.after])
 
 
 @dataclass
@@ -296,11 +301,32 @@ async def test_local_rest_channel_cannot_pass_for_the_app_channel(
     assert buyer_from_tracker_metadata({"metadata": message.metadata}, "rest", "b1001") == "b1001"
 
 
-async def test_a_paused_conversation_gets_no_reply_and_no_error(server: Server) -> None:
-    server.agent.silent, server.agent.tracker_store = True, PausedStore()
+async def test_a_conversation_an_agent_answers_gets_no_bot_reply_and_no_error(
+    server: Server,
+) -> None:
+    agent_wrote = BotUttered("您好，我是客服小王", metadata={AGENT_METADATA_KEY: "alice"})
+    server.agent.silent, server.agent.tracker_store = True, PausedStore([agent_wrote])
     status, replies = await server.post({"message": "人呢？"}, token=make_token("b1001"))
     assert (status, replies) == (200, [])
     assert [m.text for m in server.agent.received] == ["人呢？"]
+
+
+async def test_a_buyer_waiting_for_an_agent_is_told_the_message_will_be_read(
+    server: Server,
+) -> None:
+    # Paused for a human (issue 15), and no agent has written yet.
+    server.agent.silent, server.agent.tracker_store = True, PausedStore()
+    status, replies = await server.post({"message": "叫人工来"}, token=make_token("b1001"))
+    assert (status, replies) == (
+        200,
+        [
+            {
+                "recipient_id": "b1001",
+                "text": load_yaml("labels.yml")["templates"]["waiting_for_agent"],
+            }
+        ],
+    )
+    assert [m.text for m in server.agent.received] == ["叫人工来"]
 
 
 async def test_an_agents_token_is_not_a_buyers(server: Server) -> None:

@@ -27,10 +27,11 @@ from rasa.core.lock_store import InMemoryLockStore  # noqa: E402
 from rasa.core.run import create_http_input_channels  # noqa: E402
 from rasa.core.tracker_store import InMemoryTrackerStore  # noqa: E402
 from rasa.shared.core.domain import Domain  # noqa: E402
-from rasa.shared.core.events import BotUttered, ConversationPaused, UserUttered  # noqa: E402
+from rasa.shared.core.events import BotUttered, ConversationPaused, Event, UserUttered  # noqa: E402
 
 from jieru.auth import make_token  # noqa: E402
-from jieru.identity import buyer_from_tracker_metadata  # noqa: E402
+from jieru.identity import AGENT_METADATA_KEY, buyer_from_tracker_metadata  # noqa: E402
+from jieru.kb import load_yaml  # noqa: E402
 from jieru.rasa.channels.socketio import WebChatInput  # noqa: E402
 
 from .serving import CHANNELS, credentials_file, serving  # noqa: E402
@@ -387,20 +388,39 @@ async def test_no_reply_at_all_becomes_a_clear_message_with_a_human_offered(serv
     ]
 
 
-async def test_a_paused_conversation_gets_no_reply_and_no_error(server: Server) -> None:
-    # Handed to a human agent (issue 15): the bot is silent on purpose, and the agent's
-    # replies come over the same socket.
+async def pause(server: Server, *after: Event) -> None:
+    """Hand b1001's conversation to a human agent (issue 15), with ``after`` the pause."""
     store = server.agent.tracker_store
     tracker = await store.get_or_create_tracker("b1001")
-    tracker.update(ConversationPaused())
+    for event in (ConversationPaused(), *after):
+        tracker.update(event)
     await store.save(tracker)
     server.agent.silent = True
+
+
+async def test_a_conversation_an_agent_answers_gets_no_bot_reply_and_no_error(
+    server: Server,
+) -> None:
+    # The bot is silent on purpose, and the agent's replies come over the same socket.
+    await pause(server, BotUttered("您好，我是客服小王", metadata={AGENT_METADATA_KEY: "alice"}))
     client = await server.buyer()
     await client.say("人呢？")
     await client.wait_for("bot_typing", 2)
     await asyncio.sleep(0.3)
     assert client.of("bot_uttered") == []
     assert [m.text for m in server.agent.received] == ["人呢？"]
+
+
+async def test_a_buyer_waiting_for_an_agent_is_told_the_message_will_be_read(
+    server: Server,
+) -> None:
+    await pause(server)  # no agent has written yet
+    client = await server.buyer()
+    await client.say("叫人工来")
+    [reply] = await client.wait_for("bot_uttered")
+    assert reply["text"] == load_yaml("labels.yml")["templates"]["waiting_for_agent"]
+    assert "quick_replies" not in reply
+    assert [m.text for m in server.agent.received] == ["叫人工来"]
 
 
 async def test_a_failing_agent_keeps_the_socket_usable(server: Server) -> None:

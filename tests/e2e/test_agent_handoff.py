@@ -1,8 +1,9 @@
 """A hand-off both ways against the running Rasa and action servers (scripts/test.sh
 stage 7): the buyer asks for a person and is told their place; Rasa is paused, so the
-bot stays silent while the buyer's messages are still kept; the agent takes the
-conversation, replies (the app buyer reads it from the pending messages), hands it
-back with a note, and the bot answers the buyer's next message again."""
+bot only says the buyer is waiting while the buyer's messages are still kept; the agent
+takes the conversation, replies (the app buyer reads it from the pending messages), the
+bot stays silent from then on, the agent hands it back with a note, and the bot answers
+the buyer's next message again."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import uuid
 import pytest
 
 from jieru.db import repository
+from jieru.kb import load_yaml
 from jieru.services import agents, rasa_client, transaction
 from tests.e2e.test_app_conversations import Buyer, text_of
 
@@ -23,7 +25,8 @@ def test_handoff_pause_agent_reply_and_hand_back(base_url):
     first = text_of(buyer.say("/request_human"))
     assert "转接人工客服" in first
     assert "您前面还有" in first or "客服下班时间" in first
-    assert buyer.say("人呢？") == []  # paused: no bot answer, and no error message either
+    # Paused, no agent yet: told they wait, not the error message.
+    assert text_of(buyer.say("人呢？")) == load_yaml("labels.yml")["templates"]["waiting_for_agent"]
 
     with transaction() as session:
         handoff_id = repository.latest_handoff(session, conversation_id=buyer_id).id
@@ -35,6 +38,7 @@ def test_handoff_pause_agent_reply_and_hand_back(base_url):
     said = [(line.who, line.text) for line in agents.transcript(handoff_id)]
     assert said[0] == ("buyer", "/request_human") and ("buyer", "人呢？") in said
     assert said[-1] == ("agent", "您好，我是客服小王")
+    assert buyer.say("好的 谢谢") == []  # the agent answers now: the bot says nothing
 
     agents.hand_back(handoff_id, agent="e2e-agent", note="已为您登记，商家会联系您")
     tracker = rasa_client.tracker(buyer_id)

@@ -28,7 +28,7 @@ from sanic.response import HTTPResponse
 
 from jieru.auth import AuthError, bearer_token, resolve_secret, verify_token
 from jieru.identity import APP_CHANNEL, BUYER_METADATA_KEY
-from jieru.kb import load_yaml
+from jieru.rasa.channels.quiet import quiet_reply
 
 logger = logging.getLogger(__name__)
 
@@ -69,30 +69,17 @@ def _message_and_metadata(request: Request) -> tuple[str, dict[str, Any]]:
     return text, metadata
 
 
-def _no_reply(buyer: str) -> list[dict[str, Any]]:
-    """What the buyer sees when the bot said nothing (a failed action, an unreachable
-    action server): never an empty screen."""
-    text = load_yaml("labels.yml")["templates"]["no_reply"]
-    return [
-        {
-            "recipient_id": buyer,
-            "text": text,
-            "buttons": [{"title": "转人工客服", "payload": "/request_human"}],
-        }
-    ]
-
-
-async def _paused(request: Request, buyer: str) -> bool:
-    """True when Rasa has paused the buyer's conversation (handed to a human agent)."""
+async def _quiet(request: Request, buyer: str) -> list[dict[str, Any]]:
+    """What the buyer gets when the bot said nothing (``jieru.rasa.channels.quiet``):
+    never an empty screen, unless a human agent is answering."""
     store = getattr(getattr(request.app.ctx, "agent", None), "tracker_store", None)
-    if store is None:
-        return False
-    try:
-        tracker = await store.retrieve(buyer)
-    except Exception:  # the tracker store's own failure: fall back to the no-reply message
-        logger.exception("app channel: could not read the tracker of %s", buyer)
-        return False
-    return tracker is not None and tracker.is_paused()
+    reply = await quiet_reply(store, buyer, APP_CHANNEL)
+    if reply is None:
+        return []
+    message: dict[str, Any] = {"recipient_id": buyer, "text": reply.text}
+    if reply.buttons:
+        message["buttons"] = reply.buttons
+    return [message]
 
 
 class AppInput(InputChannel):
@@ -157,10 +144,7 @@ class AppInput(InputChannel):
                 logger.exception(
                     "app channel: message handling failed (message %s)", message.message_id
                 )
-            if not collector.messages and await _paused(request, buyer):
-                # A human agent holds the conversation: the bot is silent on purpose, and
-                # the agent's replies reach the app through GET /api/buyer/messages.
-                return response.json([])
-            return response.json(collector.messages or _no_reply(buyer))
+            # A human agent's replies reach the app through GET /api/buyer/messages.
+            return response.json(collector.messages or await _quiet(request, buyer))
 
         return webhook

@@ -47,7 +47,7 @@ from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
 from jieru.auth import AuthError, resolve_secret, verify_token
 from jieru.identity import BUYER_METADATA_KEY, WEB_CHANNEL
-from jieru.kb import load_yaml
+from jieru.rasa.channels.quiet import quiet_reply
 
 logger = logging.getLogger(__name__)
 
@@ -287,27 +287,19 @@ class WebChatInput(SocketIOInput):
                 await output.send_response(buyer, event.message())
         return messages[-HISTORY_LIMIT:]
 
-    async def _paused(self, buyer: str) -> bool:
-        """True when Rasa has paused the buyer's conversation (a human agent holds it):
-        the bot is silent on purpose, and the agent's replies come over this socket."""
+    async def _quiet(self, sio: AsyncServer, buyer: str) -> None:
+        """What the buyer sees when the bot said nothing (``jieru.rasa.channels.quiet``):
+        never an empty screen, unless a human agent is answering (their replies come
+        over this socket)."""
         agent = self._agent()
-        if agent is None or agent.tracker_store is None:
-            return False
-        try:
-            tracker = await agent.tracker_store.retrieve(buyer)
-        except Exception:  # the tracker store's own failure: the no-reply message then
-            logger.exception("web channel: could not read the tracker of %s", buyer)
-            return False
-        return tracker is not None and tracker.is_paused()
-
-    async def _no_reply(self, sio: AsyncServer, buyer: str) -> None:
-        """What the buyer sees when the bot said nothing (a failed action, an unreachable
-        action server): never an empty screen."""
-        text = load_yaml("labels.yml")["templates"]["no_reply"]
-        output = WebOutput(sio, self.bot_message_evt, namespace=self.namespace)
-        await output.send_text_with_buttons(
-            buyer, text, [{"title": "转人工客服", "payload": "/request_human"}]
-        )
+        store = agent.tracker_store if agent is not None else None
+        reply = await quiet_reply(store, buyer, WEB_CHANNEL)
+        if reply is not None:
+            output = WebOutput(sio, self.bot_message_evt, namespace=self.namespace)
+            if reply.buttons:
+                await output.send_text_with_buttons(buyer, reply.text, reply.buttons)
+            else:
+                await output.send_text_message(buyer, reply.text)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's socket.io blueprint with this channel's handlers (the base class's
@@ -405,5 +397,5 @@ class WebChatInput(SocketIOInput):
             )
         finally:
             await sio.emit("bot_typing", {"typing": False}, room=buyer, namespace=self.namespace)
-        if output.sent == 0 and not await self._paused(buyer):
-            await self._no_reply(sio, buyer)
+        if output.sent == 0:
+            await self._quiet(sio, buyer)
