@@ -31,13 +31,20 @@ def run(message: Message) -> Message:
     return out
 
 
-def test_a_weak_key_match_lowers_the_faq_confidence_and_reorders_the_ranking() -> None:
+def test_a_weak_key_match_lowers_the_faq_confidence_below_the_next_intent() -> None:
+    # The next intent DIET ranked becomes the message's; the fallback judges it (0.2).
     out = run(parsed("faq", 1.0, 0.15))
-    assert out.get("intent") == {"name": "faq", "confidence": 0.15}
+    assert out.get("intent") == {"name": "report_refund_refused", "confidence": 0.2}
     assert out.get("intent_ranking") == [
         {"name": "report_refund_refused", "confidence": 0.2},
         {"name": "faq", "confidence": 0.15},
     ]
+
+
+def test_a_weak_key_match_above_every_other_intent_stays_the_faq() -> None:
+    out = run(parsed("faq", 1.0, 0.25))
+    assert out.get("intent") == {"name": "faq", "confidence": 0.25}
+    assert out.get("intent_ranking")[0] == {"name": "faq", "confidence": 0.25}
 
 
 def test_a_sure_key_match_keeps_the_faq_confident() -> None:

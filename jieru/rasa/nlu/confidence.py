@@ -24,7 +24,10 @@ class RetrievalConfidence(GraphComponent):
 
     DIET is often sure a message is *some* FAQ (1.00) while the selector is unsure
     *which* one; placed before ``FallbackClassifier``, this lets a weak key match fall
-    back to the two-stage fallback instead of answering the wrong question.
+    back to the two-stage fallback instead of answering the wrong question. When the
+    scaled FAQ falls below the intent DIET ranked next ("申请介入 2503…": faq 0.50 with
+    an unsure key, request_intervention 0.47), that intent becomes the message's: the
+    fallback then judges it, not a FAQ reading no key supports.
     """
 
     @classmethod
@@ -59,5 +62,13 @@ class RetrievalConfidence(GraphComponent):
             for r in message.get(INTENT_RANKING_KEY) or []
         ]
         ranking.sort(key=lambda r: r[PREDICTED_CONFIDENCE_KEY], reverse=True)
-        message.set(INTENT, {**intent, PREDICTED_CONFIDENCE_KEY: scaled}, add_to_output=True)
+        top = ranking[0] if ranking else {}
+        if top.get(INTENT_NAME_KEY, name) != name and top[PREDICTED_CONFIDENCE_KEY] > scaled:
+            intent = {
+                INTENT_NAME_KEY: top[INTENT_NAME_KEY],
+                PREDICTED_CONFIDENCE_KEY: top[PREDICTED_CONFIDENCE_KEY],
+            }
+        else:
+            intent = {**intent, PREDICTED_CONFIDENCE_KEY: scaled}
+        message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
