@@ -144,6 +144,37 @@ def buyer_messages(tracker: Tracker, limit: int) -> list[str]:
     return [t for i, t in enumerate(own) if i == 0 or own[i - 1] != t][-limit:]
 
 
+# Between "did you mean…" and the reply that clarified it: the fallback's own steps.
+_CLARIFYING_ACTIONS = frozenset(
+    {"action_listen", "action_two_stage_fallback", "action_extract_slots"}
+)
+
+
+def order_named_before_clarifying(tracker: Tracker) -> str | None:
+    """The order number the message the two-stage fallback asked about held, when the
+    buyer's latest message is the reply that clarified it ("好 麻烦帮我申请" after "退货被
+    拒了 能申请淘宝介入吗 订单3902…" was unsure): Rasa keeps only the reply, and the
+    number must not be asked for again. None otherwise."""
+    events = tracker.events
+    asked = next(
+        (
+            i
+            for i in range(len(events) - 1, -1, -1)
+            if events[i].get("event") == "action"
+            and events[i].get("name") == "action_default_ask_affirmation"
+        ),
+        None,
+    )
+    if asked is None:
+        return None
+    later = events[asked + 1 :]
+    if any(e.get("event") == "action" and e.get("name") not in _CLARIFYING_ACTIONS for e in later):
+        return None
+    before = next((e for e in reversed(events[:asked]) if e.get("event") == "user"), None)
+    entities = ((before or {}).get("parse_data") or {}).get("entities") or []
+    return next((str(e["value"]) for e in entities if e.get("entity") == "order_id"), None)
+
+
 def is_payload(text: str) -> bool:
     """A button payload ("/affirm") rather than words the buyer wrote."""
     return text.lstrip().startswith("/")

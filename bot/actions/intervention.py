@@ -38,6 +38,7 @@ from bot.actions.common import (
     local_time,
     order_button,
     order_line,
+    order_named_before_clarifying,
     outage_guard,
     own_case,
     problems,
@@ -276,6 +277,7 @@ class ActionCheckEligibility(BuyerAction):
         if intent != "file_complaint" and asks_to_complain(text):
             return [FollowupAction(COMPLAINT_FORM)]
         named = next(tracker.get_latest_entity_values("order_id"), None)
+        named = named or order_named_before_clarifying(tracker)
         # The slot says a list of orders was the last thing offered to choose from.
         list_shown = tracker.get_slot("eligibility") in ("choose_order", "not_found")
         if intent in problems() and not named and not list_shown and not is_payload(text):

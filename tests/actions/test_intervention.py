@@ -96,6 +96,43 @@ async def test_eligible_after_the_36_hour_window(bot_db):
     assert "蓝牙耳机" in messages[0]["order_line"]
 
 
+def clarified(asked: str, entities: list[dict[str, Any]], *later: dict[str, Any]) -> list:
+    """The events of a two-stage fallback on ``asked``: "did you mean…", then the
+    buyer's reply (which make_tracker adds as the latest message)."""
+    return [
+        {"event": "user", "text": asked, "parse_data": {"entities": entities}},
+        {"event": "action", "name": "action_two_stage_fallback"},
+        {"event": "action", "name": "action_default_ask_affirmation"},
+        {"event": "bot", "text": "我不太确定您的意思"},
+        {"event": "action", "name": "action_listen"},
+        *later,
+    ]
+
+
+async def test_a_reply_that_clarifies_an_unsure_report_keeps_its_order_number(bot_db):
+    asked = f"卖家拒绝退款 能申请介入吗 订单{ORDER}"
+    tracker = make_tracker(
+        text="好 麻烦帮我申请",
+        intent="request_intervention",
+        events=clarified(asked, order_entity(ORDER)),
+    )
+    events, messages = await run_action(ActionCheckEligibility(), tracker)
+    assert SlotSet("order_id", ORDER) in events
+    assert responses_of(messages)[0] == "utter_order_header"
+
+
+async def test_an_order_number_asked_about_before_another_step_is_not_reused(bot_db):
+    asked = f"卖家拒绝退款 能申请介入吗 订单{ORDER}"
+    answered = {"event": "action", "name": "action_answer_faq"}
+    tracker = make_tracker(
+        text="好 麻烦帮我申请",
+        intent="request_intervention",
+        events=clarified(asked, order_entity(ORDER), answered),
+    )
+    events, _ = await run_action(ActionCheckEligibility(), tracker)
+    assert SlotSet("eligibility", "choose_order") in events
+
+
 async def test_not_yet_inside_the_window_says_when(bot_db, monkeypatch):
     monkeypatch.setenv("JIERU_CLOCK", BEFORE_WINDOW)
     tracker = make_tracker(text=ORDER, intent="inform_order_id", entities=order_entity(ORDER))
