@@ -758,7 +758,7 @@ class ValidateInterventionForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Where the problem is asked, a typed yes or no: right after the bot suggested the
-        problem the kept description tells (``_suggest_problem``), a yes takes it and a no
+        problem the kept description tells (``ActionAskProblem``), a yes takes it and a no
         asks again; any other yes ("好的提交": the buyer gave the case and the evidence and
         thinks the filing complete) is no reason to leave the form, and it asks again
         ({"problem": None}). {} for anything else."""
@@ -771,33 +771,8 @@ class ValidateInterventionForm(FormValidationAction):
         yes = self._says_yes(text, tracker)
         if not yes and tracker.get_intent_of_latest_message() != "deny":
             return {}
-        description = tracker.get_slot("description")
-        suggested = await self._suggested_problem(dispatcher, tracker, description) if yes else None
+        suggested = await suggested_problem(self.name(), dispatcher, tracker) if yes else None
         return {"problem": suggested}
-
-    async def _suggested_problem(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, description: str | None
-    ) -> str | None:
-        """The problem ``description`` and the conversation's order suggest
-        (``disputes.likely_case``), or None."""
-        buyer, order_id = buyer_id(tracker), tracker.get_slot("order_id")
-        if not (buyer and order_id and description):
-            return None
-        work = call(progress.buyer_order, buyer_id=buyer, order_id=order_id)
-        try:
-            order = await outage_guard(self.name(), dispatcher, work, fallback=None)
-        except OrderNotFound:
-            return None
-        return disputes.likely_case(plain(str(description)), order) if order else None
-
-    async def _suggest_problem(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, description: str | None
-    ) -> None:
-        """Say which problem the kept ``description`` suggests, for a yes to take it,
-        before the form asks for the problem again (nothing when none is suggested)."""
-        suggested = await self._suggested_problem(dispatcher, tracker, description)
-        if suggested is not None:
-            dispatcher.utter_message(response=PROBLEM_SUGGESTED, problem=intent_label(suggested))
 
     async def extract_evidence(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -811,7 +786,6 @@ class ValidateInterventionForm(FormValidationAction):
             items = evidence_list(listed["evidence"]) or []
             names = template("list_separator").join(d for _, d in evidence_pairs(items))
             dispatcher.utter_message(response="utter_evidence_noted", evidence=names)
-            await self._suggest_problem(dispatcher, tracker, tracker.get_slot("description"))
         return listed
 
     async def extract_description(
@@ -836,9 +810,7 @@ class ValidateInterventionForm(FormValidationAction):
         ):
             return {}
         dispatcher.utter_message(response="utter_description_noted")
-        description = trim(text.strip())
-        await self._suggest_problem(dispatcher, tracker, description)
-        return {"description": description}
+        return {"description": trim(text.strip())}
 
     @classmethod
     def _listed_despite_intent(cls, tracker: Tracker, slot: str) -> dict[str, Any]:
@@ -984,6 +956,45 @@ def _likeliest_problem(tracker: Tracker) -> str | None:
     ranking = tracker.latest_message.get("intent_ranking") or []
     names = [r.get("name") for r in ranking if r.get("name") != "nlu_fallback"][:3]
     return next((n for n in names if n in problems()), None)
+
+
+async def suggested_problem(
+    action: str, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> str | None:
+    """The problem the kept description and the conversation's order suggest
+    (``disputes.likely_case``), or None (no description, order or buyer)."""
+    buyer, order_id = buyer_id(tracker), tracker.get_slot("order_id")
+    description = tracker.get_slot("description")
+    if not (buyer and order_id and description):
+        return None
+    work = call(progress.buyer_order, buyer_id=buyer, order_id=order_id)
+    try:
+        order = await outage_guard(action, dispatcher, work, fallback=None)
+    except OrderNotFound:
+        return None
+    return disputes.likely_case(plain(str(description)), order) if order else None
+
+
+class ActionAskProblem(Action):
+    """Ask which problem it is; when the case told already suggests one, say which,
+    for a typed yes to take it (ValidateInterventionForm.extract_problem)."""
+
+    def name(self) -> str:
+        """Rasa's ``action_ask_<form>_<slot>`` convention, found before the response."""
+        return "action_ask_intervention_form_problem"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Speak the suggestion (not again right after a no to it) and the question."""
+        refused = bot_just_said(tracker, PROBLEM_SUGGESTED) and (
+            tracker.get_intent_of_latest_message() == "deny"
+        )
+        suggested = None if refused else await suggested_problem(self.name(), dispatcher, tracker)
+        if suggested is not None:
+            dispatcher.utter_message(response=PROBLEM_SUGGESTED, problem=intent_label(suggested))
+        dispatcher.utter_message(response="utter_ask_intervention_form_problem")
+        return []
 
 
 class ActionAskDescription(Action):

@@ -17,6 +17,7 @@ from bot.actions.intervention import (
     ActionAskConfirmFiling,
     ActionAskDescription,
     ActionAskEvidence,
+    ActionAskProblem,
     ActionReplyToOffer,
     ValidateInterventionForm,
     description_from,
@@ -390,17 +391,21 @@ def suggestion_turn(text: str, intent: str) -> Any:
     )
 
 
-def test_the_case_kept_where_the_problem_is_asked_suggests_its_problem(bot_db):
-    result, spoken = extract("description", DESCRIPTION, "out_of_scope", description=None)
-    assert result == {"description": DESCRIPTION}
-    assert spoken == ["utter_description_noted", "utter_problem_suggested"]
+async def test_the_problem_question_says_the_problem_the_case_told_suggests(bot_db):
+    tracker = in_form(DESCRIPTION, "faq", "problem", problem=None, description=DESCRIPTION)
+    _, messages = await run_action(ActionAskProblem(), tracker)
+    assert messages == [
+        said("utter_problem_suggested", problem="卖家拒绝退款"),
+        said("utter_ask_intervention_form_problem"),
+    ]
 
 
-def test_the_suggestion_is_said_with_the_problems_name(bot_db):
-    dispatcher = CollectingDispatcher()
-    tracker = in_form(DESCRIPTION, "faq", "problem", problem=None, description=None)
-    asyncio.run(ValidateInterventionForm().extract_description(dispatcher, tracker, {}))
-    assert dispatcher.messages[-1] == said("utter_problem_suggested", problem="卖家拒绝退款")
+async def test_the_problem_question_suggests_nothing_without_a_case_or_after_a_no(bot_db):
+    alone = in_form("对 申请", "affirm", "problem", problem=None, description=None)
+    refused = suggestion_turn("不是", "deny")
+    for tracker in (alone, refused):
+        _, messages = await run_action(ActionAskProblem(), tracker)
+        assert responses_of(messages) == ["utter_ask_intervention_form_problem"]
 
 
 @pytest.mark.parametrize("text", ["是的", "对", "好的提交"])
