@@ -74,3 +74,49 @@ def test_without_families_it_is_rasas_classifier() -> None:
     message = Message(data={"text": "x", "intent": dict(ranking[0]), "intent_ranking": ranking})
     (out,) = FamilyFallbackClassifier(config).process([message])
     assert out.get("intent")["name"] == "nlu_fallback"
+
+
+def classify_question(text: str, key: str, entities: list[dict] | None = None) -> dict:
+    """The intent left on ``text`` ranked request 0.295, faq (``key``) 0.287, report 0.152."""
+    ranked = [("request_intervention", 0.295), ("faq", 0.287), ("report_refund_refused", 0.152)]
+    ranking = [{"name": n, "confidence": c} for n, c in ranked]
+    selector = {"faq": {"response": {"intent_response_key": key, "confidence": 0.95}}}
+    message = Message(
+        data={
+            "text": text,
+            "intent": dict(ranking[0]),
+            "intent_ranking": ranking,
+            "entities": entities or [],
+            "response_selector": selector,
+        }
+    )
+    config = {**FamilyFallbackClassifier.get_default_config(), "families": FAMILIES}
+    config |= {"threshold": 0.3, "ambiguity_threshold": 0.02}
+    config |= {"order_questions": ["faq/conditions", "faq/after_intervention"]}
+    (out,) = FamilyFallbackClassifier(config).process([message])
+    return out.get("intent")
+
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("推车那单刹车坏了 商家不理 能不能直接申请介入", None),
+        ("订单250312345678什么时候能申请介入", [{"entity": "order_id", "value": "250312345678"}]),
+    ],
+)
+def test_may_i_apply_about_a_named_order_stands_with_the_request(text, entities) -> None:
+    assert classify_question(text, "faq/conditions", entities) == {
+        "name": "request_intervention",
+        "confidence": 0.295,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("卖家拒绝退款 什么时候能申请介入", "faq/conditions"),  # no order named
+        ("推车那单 介入一般要多久", "faq/processing_time"),  # not an order question
+    ],
+)
+def test_other_questions_close_to_a_request_still_fall_back(text, key) -> None:
+    assert classify_question(text, key) == {"name": "nlu_fallback", "confidence": 0.3}
