@@ -759,15 +759,19 @@ class ValidateInterventionForm(FormValidationAction):
     ) -> dict[str, Any]:
         """Where the problem is asked, a typed yes or no: right after the bot suggested the
         problem the kept description tells (``ActionAskProblem``), a yes takes it and a no
-        asks again; any other yes ("好的提交": the buyer gave the case and the evidence and
-        thinks the filing complete) is no reason to leave the form, and it asks again
-        ({"problem": None}). {} for anything else."""
+        asks again; later, a yes to filing ("好的提交": the buyer gave the case and the
+        evidence and thinks the filing complete) takes the suggestion still standing, or
+        keeps the form asking ({"problem": None}) when there is none. {} for anything
+        else."""
         text = tracker.latest_message.get("text") or ""
         asked = self._asked(tracker, "problem") and tracker.get_slot("problem") is None
         if not asked or is_payload(text):
             return {}
         if not bot_just_said(tracker, PROBLEM_SUGGESTED):
-            return {"problem": None} if submits(text) else {}
+            # "确认无误": the problem suggested when it was asked, or the question again.
+            if not submits(text):
+                return {}
+            return {"problem": await suggested_problem(self.name(), dispatcher, tracker)}
         yes = self._says_yes(text, tracker)
         if not yes and tracker.get_intent_of_latest_message() != "deny":
             return {}
