@@ -22,7 +22,6 @@ from bot.actions.common import (
     labels,
     local_time,
 )
-from bot.actions.intervention import evidence_list, offer_reply
 from jieru import config, emotion
 from jieru.services import agents, handoff
 from jieru.services.errors import ServiceUnavailable
@@ -146,13 +145,7 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Hand over for ``reason_of(tracker)`` (see ``hand_over``); but evidence and
-        nothing else right after the offer to file ("有快递单号 还有和客服的聊天", read as a
-        request for a person for its 客服) accepts the offer with that evidence."""
-        text = tracker.latest_message.get("text") or ""
-        started = offer_reply(tracker, "faq", text) if evidence_list(text) else None
-        if started is not None:
-            return started
+        """Hand over for ``reason_of(tracker)`` (see ``hand_over``)."""
         return await hand_over(dispatcher, tracker, reason_of(tracker))
 
 

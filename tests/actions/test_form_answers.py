@@ -13,7 +13,6 @@ import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.handoff import ActionHandoff
 from bot.actions.intervention import (
     ActionAskConfirmFiling,
     ActionAskDescription,
@@ -430,17 +429,6 @@ def test_a_no_right_after_the_suggestion_asks_again(bot_db):
 def test_a_plain_yes_with_no_suggestion_before_it_takes_nothing(bot_db):
     # The description came with the report, so nothing was suggested: "是" is no answer.
     assert extract("problem", "是的", "affirm", description=DESCRIPTION) == ({}, [])
-
-
-async def test_evidence_at_the_offer_read_as_a_request_for_a_person_accepts_the_offer():
-    text = "有快递单号 还有和客服的聊天"
-    tracker = make_tracker(text=text, intent="request_human", slots=SLOTS, events=AFTER_THE_OFFER)
-    result, messages = await run_action(ActionHandoff(), tracker)
-    assert result == [
-        SlotSet("evidence", ["chat_record", "logistics"]),
-        FollowupAction("intervention_form"),
-    ]
-    assert messages == []
 
 
 @pytest.mark.parametrize("text", ["确认无误", "好的提交"])
