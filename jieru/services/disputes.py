@@ -126,9 +126,12 @@ def case_of(said: str, order: OrderFacts | None = None) -> str | None:
     those ``order`` fits when one is given; None when the words name none."""
     if order is None:
         return named_problem(said, problem_cues())
-    return named_problem(
-        said, problem_cues(), fits=lambda p: score(order, problem_criteria(p))[0] > 0
-    )
+    return named_problem(said, problem_cues(), fits=lambda p: fits(order, p))
+
+
+def fits(order: OrderFacts, problem: str) -> bool:
+    """Whether ``order`` fits ``problem`` at all (kb/problems.yml criteria)."""
+    return score(order, problem_criteria(problem))[0] > 0
 
 
 def likely_case(said: str, order: OrderFacts) -> str | None:
@@ -139,7 +142,7 @@ def likely_case(said: str, order: OrderFacts) -> str | None:
     case = case_of(said, order)
     if case is not None:
         return case
-    fitting = [p for p in problem_cues() if score(order, problem_criteria(p))[0] > 0]
+    fitting = [p for p in problem_cues() if fits(order, p)]
     return fitting[0] if len(fitting) == 1 else None
 
 
