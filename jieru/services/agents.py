@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from jieru import config
 from jieru.db import repository
 from jieru.db.models import Handoff
+from jieru.identity import AGENT_METADATA_KEY
 from jieru.kb import faq, load_yaml
 from jieru.rules.agent_hours import QueuePlace, WorkingHours, queue_place
 from jieru.rules.facts import Decision, OrderFacts
@@ -399,12 +400,12 @@ def pending_messages(buyer_id: str, *, since: float = 0.0) -> list[dict[str, Any
         metadata = event.get("metadata") or {}
         if event.get("event") != rasa_client.BOT or float(event.get("timestamp") or 0) <= since:
             continue
-        if rasa_client.AGENT_KEY in metadata or rasa_client.HANDBACK_KEY in metadata:
+        if AGENT_METADATA_KEY in metadata or rasa_client.HANDBACK_KEY in metadata:
             messages.append(
                 {
                     "text": event.get("text"),
                     "timestamp": event.get("timestamp"),
-                    "agent": metadata.get(rasa_client.AGENT_KEY),
+                    "agent": metadata.get(AGENT_METADATA_KEY),
                 }
             )
     return messages

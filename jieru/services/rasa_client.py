@@ -27,7 +27,6 @@ from jieru.services.errors import RasaUnavailable
 # Rasa's event names (rasa.shared.core.events ``type_name``).
 PAUSE, RESUME, SLOT, BOT, USER, ACTION = "pause", "resume", "slot", "bot", "user", "action"
 LISTEN = "action_listen"
-AGENT_KEY = AGENT_METADATA_KEY  # BotUttered metadata: the agent who wrote the message
 HANDBACK_KEY = "jieru_handback"  # BotUttered metadata: the bot's message on resuming
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 
@@ -87,7 +86,7 @@ def agent_says(conversation_id: str, *, agent: str, text: str) -> None:
     """Send an agent's message to the buyer and keep it in the tracker, tagged as theirs."""
     append(
         conversation_id,
-        [{"event": BOT, "text": text, "metadata": {AGENT_KEY: agent}}],
+        [{"event": BOT, "text": text, "metadata": {AGENT_METADATA_KEY: agent}}],
         deliver=True,
     )
 
@@ -141,7 +140,7 @@ def transcript(events: list[dict[str, Any]]) -> list[Line]:
         if kind not in (USER, BOT) or not text:
             continue
         at = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
-        agent = (event.get("metadata") or {}).get(AGENT_KEY) if kind == BOT else None
+        agent = (event.get("metadata") or {}).get(AGENT_METADATA_KEY) if kind == BOT else None
         who = "buyer" if kind == USER else ("agent" if agent else "bot")
         lines.append(Line(who=who, text=text, at=at, agent=agent))
     return lines
