@@ -118,6 +118,14 @@ def bot_just_said(tracker: Tracker, response: str) -> bool:
     return False
 
 
+def refuses_suggestion(tracker: Tracker) -> bool:
+    """Whether the buyer's latest message is a no right after the bot suggested a problem."""
+    return (
+        bot_just_said(tracker, PROBLEM_SUGGESTED)
+        and tracker.get_intent_of_latest_message() == "deny"
+    )
+
+
 def tries(tracker: Tracker, slot: str) -> int:
     """How many of the buyer's messages in a row came while the form was asking ``slot``
     (the latest included): 2 means the question was asked twice already."""
@@ -772,11 +780,9 @@ class ValidateInterventionForm(FormValidationAction):
             if not submits(text):
                 return {}
             return {"problem": await suggested_problem(self.name(), dispatcher, tracker)}
-        yes = self._says_yes(text, tracker)
-        if not yes and tracker.get_intent_of_latest_message() != "deny":
-            return {}
-        suggested = await suggested_problem(self.name(), dispatcher, tracker) if yes else None
-        return {"problem": suggested}
+        if self._says_yes(text, tracker):
+            return {"problem": await suggested_problem(self.name(), dispatcher, tracker)}
+        return {"problem": None} if refuses_suggestion(tracker) else {}
 
     async def extract_evidence(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -991,9 +997,7 @@ class ActionAskProblem(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Speak the suggestion (not again right after a no to it) and the question."""
-        refused = bot_just_said(tracker, PROBLEM_SUGGESTED) and (
-            tracker.get_intent_of_latest_message() == "deny"
-        )
+        refused = refuses_suggestion(tracker)
         suggested = None if refused else await suggested_problem(self.name(), dispatcher, tracker)
         if suggested is not None:
             dispatcher.utter_message(response=PROBLEM_SUGGESTED, problem=intent_label(suggested))
