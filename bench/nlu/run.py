@@ -4,6 +4,10 @@ buyers' development set (../shared/eval/real-buyers-dev.yml, where an ``alt`` la
 counts as correct) and the project's own splits (bench/nlu/eval.yml, bench/nlu/wild.yml).
 
 Usage: .venv/rasa/bin/python bench/nlu/run.py [--skip-stock] [--curve] [--model FILE]
+           [--stock-model FILE] [--train-stock FILE]
+Stock takes about two hours to train on two cores: --train-stock trains it alone (into
+FILE, with its wall time in FILE.seconds), and --stock-model scores that model beside
+ours in a later run, which is side by side as long as bot/data/nlu has not changed.
 Writes bench/results/nlu-<time>.{md,json} and prints a summary table.
 """
 
@@ -120,6 +124,24 @@ def train(config: Path, nlu: Path, domain: Path, out: Path, name: str) -> float:
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
     )
     return time.monotonic() - start
+
+
+def train_stock_alone(model: Path) -> None:
+    """Train the stock pipeline on bot/data/nlu into ``model``; its wall time goes to
+    ``model``.seconds for a later run's report."""
+    work = Path(tempfile.mkdtemp(prefix="jieru-nlu-stock-"))
+    nlu = ROOT / "bot/data/nlu"
+    seconds = train(
+        Path(__file__).with_name("stock_config.yml"),
+        nlu,
+        write_domain(work / "domain.yml", nlu),
+        work,
+        "stock",
+    )
+    model.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(work / "stock.tar.gz", model)
+    model.with_name(model.name + ".seconds").write_text(f"{seconds:.1f}\n")
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def predict_in_subprocess(model: Path, texts: list[str], workdir: Path) -> list[dict]:
@@ -372,11 +394,22 @@ def main() -> None:
         help="score this trained model as ours instead of training one (quick error analysis)",
     )
     parser.add_argument(
+        "--stock-model",
+        type=Path,
+        help="score this trained stock model (from --train-stock) instead of training one",
+    )
+    parser.add_argument(
+        "--train-stock", type=Path, metavar="FILE", help="only train the stock model into FILE"
+    )
+    parser.add_argument(
         "--predict", nargs=3, metavar=("MODEL", "IN", "OUT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.predict:
         predict(*args.predict)
+        return
+    if args.train_stock:
+        train_stock_alone(args.train_stock.resolve())
         return
 
     import opencc
@@ -408,6 +441,9 @@ def main() -> None:
     for name, config in configs.items():
         if name == "jieru" and args.model:
             seconds, model = 0.0, args.model.resolve()
+        elif name == "stock" and args.stock_model:
+            model = args.stock_model.resolve()
+            seconds = float(model.with_name(model.name + ".seconds").read_text())
         else:
             seconds, model = train(config, nlu, domain, work, name), work / f"{name}.tar.gz"
         preds = predict_in_subprocess(model, [e["text"] for e in everything], work)
