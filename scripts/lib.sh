@@ -100,7 +100,7 @@ train_model() {
     log "model is up to date with data and config: not training"
     return 0
   fi
-  log "training the model (data or config changed; about 3 minutes on 2 cores)"
+  log "training the model (data or config changed; about 5 minutes on 2 cores)"
   (cd "$ROOT" && "$VENV_RASA/bin/rasa" train --config bot/config.yml --domain domain.yml \
       --data bot/data --out "$out" --fixed-model-name jieru)
   echo "$digest" > "$out/jieru.inputs.sha256"
