@@ -1,8 +1,8 @@
-import numpy as np
 import pytest
-import scipy.sparse
 
 pytest.importorskip("rasa")
+import numpy as np  # noqa: E402
+import scipy.sparse  # noqa: E402
 from rasa.shared.nlu.training_data.features import Features  # noqa: E402
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
 from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
