@@ -126,6 +126,11 @@ def train(config: Path, nlu: Path, domain: Path, out: Path, name: str) -> float:
     return time.monotonic() - start
 
 
+def seconds_file(model: Path) -> Path:
+    """Where --train-stock leaves a stock model's training time: FILE.seconds."""
+    return model.with_name(model.name + ".seconds")
+
+
 def train_stock_alone(model: Path) -> None:
     """Train the stock pipeline on bot/data/nlu into ``model``; its wall time goes to
     ``model``.seconds for a later run's report."""
@@ -140,7 +145,7 @@ def train_stock_alone(model: Path) -> None:
     )
     model.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(work / "stock.tar.gz", model)
-    model.with_name(model.name + ".seconds").write_text(f"{seconds:.1f}\n")
+    seconds_file(model).write_text(f"{seconds:.1f}\n")
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -443,7 +448,7 @@ def main() -> None:
             seconds, model = 0.0, args.model.resolve()
         elif name == "stock" and args.stock_model:
             model = args.stock_model.resolve()
-            seconds = float(model.with_name(model.name + ".seconds").read_text())
+            seconds = float(seconds_file(model).read_text())
         else:
             seconds, model = train(config, nlu, domain, work, name), work / f"{name}.tar.gz"
         preds = predict_in_subprocess(model, [e["text"] for e in everything], work)
