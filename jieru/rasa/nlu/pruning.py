@@ -67,16 +67,19 @@ class TokenFeaturePruner(_Pruner):
     Rasa's classifiers need some sequence features, so at least one featurizer must
     keep them (bot/config.yml keeps the lexicon's, a few columns wide)."""
 
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config)
+        self._pruned = frozenset(config.get(FEATURIZERS_KEY) or [])
+
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {FEATURIZERS_KEY: []}
 
     def process(self, messages: list[Message]) -> list[Message]:
-        pruned = set(self.component_config.get(FEATURIZERS_KEY) or [])
         for message in messages:
             message.features = [
                 f
                 for f in message.features
-                if not (f.type == FEATURE_TYPE_SEQUENCE and f.origin in pruned)
+                if not (f.type == FEATURE_TYPE_SEQUENCE and f.origin in self._pruned)
             ]
         return messages
